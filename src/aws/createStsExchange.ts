@@ -1,0 +1,55 @@
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from "@aws-sdk/client-sts";
+import type { AwsCredentialIdentity } from "@smithy/types";
+import type { FromGcpServiceAccountSettings } from "./resolveFromGcpServiceAccountInit.js";
+
+/** Connection and response timeouts of the STS client unless `clientConfig.requestHandler` is given. */
+export const STS_CONNECTION_TIMEOUT_MS = 3_000;
+export const STS_REQUEST_TIMEOUT_MS = 10_000;
+
+export type StsExchange = (token: string, roleSessionName: string) => Promise<AwsCredentialIdentity & { expiration: Date }>;
+
+/**
+ * One AssumeRoleWithWebIdentity call per invocation, on an STS client created on first use (the
+ * AWS SDK STS module is loaded only then) and reused afterwards. SDK retries are off: the caller
+ * applies its own retry policy.
+ */
+export function createStsExchange(settings: FromGcpServiceAccountSettings): StsExchange {
+  let client: Promise<{ sts: typeof import("@aws-sdk/client-sts"); client: STSClient }> | undefined;
+  const getClient = () =>
+    (client ??= import("@aws-sdk/client-sts").then((sts) => ({
+      sts,
+      client: new sts.STSClient({
+        requestHandler: { connectionTimeout: STS_CONNECTION_TIMEOUT_MS, requestTimeout: STS_REQUEST_TIMEOUT_MS },
+        ...settings.clientConfig,
+        maxAttempts: 1,
+      }),
+    })).catch((error: unknown) => {
+      client = undefined;
+      throw error;
+    }));
+
+  return async (token, roleSessionName) => {
+    const { sts, client } = await getClient();
+    const output: AssumeRoleWithWebIdentityCommandOutput = await client.send(
+      new sts.AssumeRoleWithWebIdentityCommand({
+        RoleArn: settings.roleArn,
+        RoleSessionName: roleSessionName,
+        WebIdentityToken: token,
+        DurationSeconds: settings.durationSeconds,
+        Policy: settings.policy,
+        PolicyArns: settings.policyArns,
+      }),
+    );
+    const c = output.Credentials;
+    if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date) || Number.isNaN(c.Expiration.getTime())) {
+      throw Object.assign(new Error("STS answered AssumeRoleWithWebIdentity without complete credentials"), { name: "IncompleteCredentials" });
+    }
+    return {
+      accessKeyId: c.AccessKeyId,
+      secretAccessKey: c.SecretAccessKey,
+      sessionToken: c.SessionToken,
+      expiration: c.Expiration,
+      accountId: settings.accountId,
+    };
+  };
+}

@@ -1,0 +1,11 @@
+export { fromGcpServiceAccount, type GcpServiceAccountCredentialProvider } from "./aws/fromGcpServiceAccount.js";
+export type { FromGcpServiceAccountInit } from "./aws/resolveFromGcpServiceAccountInit.js";
+export { awsTrustPolicy, type AwsTrustPolicy, type AwsTrustPolicyOptions } from "./aws/awsTrustPolicy.js";
+export { CrossCloudCredentialsError, type CrossCloudCredentialsErrorOptions, type ErrorCode } from "./errors.js";
+export type { RefreshOptions } from "./internal/createRefreshingCache.js";
+export type { TokenRequest, TokenSource } from "./tokenSources/TokenSource.js";
+export { gceMetadataTokenSource, type GceMetadataTokenSourceOptions } from "./tokenSources/gceMetadataTokenSource.js";
+export { googleAuthTokenSource, type GoogleAuthTokenSourceOptions } from "./tokenSources/googleAuthTokenSource.js";
+export { impersonatedTokenSource, type ImpersonatedTokenSourceOptions } from "./tokenSources/impersonatedTokenSource.js";
+export { fileTokenSource } from "./tokenSources/fileTokenSource.js";
+export { staticTokenSource } from "./tokenSources/staticTokenSource.js";

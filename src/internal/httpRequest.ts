@@ -1,0 +1,87 @@
+import http from "node:http";
+
+export interface HttpResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
+
+export interface HttpRequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Time allowed to open the connection. */
+  connectTimeoutMs: number;
+  /** Time allowed without any byte from the server once connected. */
+  readTimeoutMs: number;
+  /** Bodies larger than this are an error (metadata answers are small). */
+  maxBodyBytes?: number;
+  signal?: AbortSignal;
+}
+
+/** A network-level failure: nothing usable came back. `timeout` tells a connect from a read timeout. */
+export class HttpNetworkError extends Error {
+  constructor(
+    message: string,
+    readonly reason: "connect-timeout" | "read-timeout" | "connection" | "too-large" | "aborted",
+  ) {
+    super(message);
+    this.name = "HttpNetworkError";
+  }
+}
+
+/**
+ * One plain-HTTP request over node:http, for link-local metadata servers: never through a proxy
+ * (node:http reads no proxy variables), a fresh socket each time, short connect and read timeouts.
+ */
+export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+  const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, {
+      method: options.method ?? "GET",
+      headers: options.headers,
+      agent: false,
+      signal: options.signal,
+    });
+    let failure: HttpNetworkError | undefined;
+    const fail = (error: HttpNetworkError) => {
+      failure ??= error;
+      req.destroy(error);
+    };
+    const connectTimer = setTimeout(
+      () => fail(new HttpNetworkError(`no connection to ${new URL(url).host} within ${options.connectTimeoutMs} ms`, "connect-timeout")),
+      options.connectTimeoutMs,
+    );
+    req.on("socket", (socket) => {
+      const connected = () => {
+        clearTimeout(connectTimer);
+        req.setTimeout(options.readTimeoutMs, () =>
+          fail(new HttpNetworkError(`no answer from ${new URL(url).host} within ${options.readTimeoutMs} ms`, "read-timeout")),
+        );
+      };
+      if (socket.connecting) socket.once("connect", connected);
+      else connected();
+    });
+    req.on("error", (error) => {
+      clearTimeout(connectTimer);
+      if (error instanceof HttpNetworkError) reject(error);
+      else if (error.name === "AbortError") reject(new HttpNetworkError("request aborted", "aborted"));
+      else reject(new HttpNetworkError(`${new URL(url).host}: ${(error as NodeJS.ErrnoException).code ?? error.message}`, "connection"));
+    });
+    req.on("response", (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on("data", (chunk: Buffer) => {
+        size += chunk.length;
+        if (size > maxBodyBytes) fail(new HttpNetworkError(`answer larger than ${maxBodyBytes} bytes`, "too-large"));
+        else chunks.push(chunk);
+      });
+      res.on("error", () => undefined); // "close" below reports it
+      res.on("close", () => {
+        if (!res.complete) reject(failure ?? new HttpNetworkError(`${new URL(url).host}: connection closed mid-answer`, "connection"));
+      });
+      res.on("end", () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString("utf8") }));
+    });
+    req.end(options.body);
+  });
+}
