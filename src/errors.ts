@@ -33,7 +33,15 @@ export type ErrorCode =
   /** Any other STS error code; `stsErrorCode` holds it. */
   | "STS_ERROR"
   /** google-auth-library (ADC or IAM Credentials) could not produce an ID token. */
-  | "GOOGLE_AUTH_FAILED";
+  | "GOOGLE_AUTH_FAILED"
+  /** AWS → GCP: no AWS credentials could be resolved for this workload. */
+  | "AWS_CREDENTIALS_FAILED"
+  /** AWS → GCP: the AWS region could not be determined. */
+  | "AWS_REGION_FAILED"
+  /** AWS → GCP: Google STS refused or failed the token exchange; `googleError` holds its `error`. */
+  | "GOOGLE_STS_FAILED"
+  /** AWS → GCP: IAM Credentials refused or failed the service account impersonation. */
+  | "GOOGLE_IMPERSONATION_FAILED";
 
 export interface CrossCloudCredentialsErrorOptions {
   code: ErrorCode;
@@ -41,6 +49,8 @@ export interface CrossCloudCredentialsErrorOptions {
   tryNextLink?: boolean;
   requestId?: string;
   stsErrorCode?: string;
+  googleError?: string;
+  googleErrorDescription?: string;
 }
 
 /**
@@ -55,6 +65,10 @@ export class CrossCloudCredentialsError extends Error {
   readonly requestId?: string;
   /** The STS error code as AWS sent it (e.g. `AccessDenied`), when STS answered with one. */
   readonly stsErrorCode?: string;
+  /** Google's `error` (OAuth) or `status` (IAM), when Google answered with one. */
+  readonly googleError?: string;
+  /** Google's `error_description` (OAuth) or `message` (IAM). */
+  readonly googleErrorDescription?: string;
 
   constructor(message: string, options: CrossCloudCredentialsErrorOptions) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -63,6 +77,8 @@ export class CrossCloudCredentialsError extends Error {
     this.tryNextLink = options.tryNextLink ?? false;
     if (options.requestId !== undefined) this.requestId = options.requestId;
     if (options.stsErrorCode !== undefined) this.stsErrorCode = options.stsErrorCode;
+    if (options.googleError !== undefined) this.googleError = options.googleError;
+    if (options.googleErrorDescription !== undefined) this.googleErrorDescription = options.googleErrorDescription;
   }
 
   toJSON(): Record<string, unknown> {
@@ -73,6 +89,8 @@ export class CrossCloudCredentialsError extends Error {
       tryNextLink: this.tryNextLink,
       requestId: this.requestId,
       stsErrorCode: this.stsErrorCode,
+      googleError: this.googleError,
+      googleErrorDescription: this.googleErrorDescription,
     };
   }
 }

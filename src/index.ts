@@ -9,3 +9,6 @@ export { googleAuthTokenSource, type GoogleAuthTokenSourceOptions } from "./toke
 export { impersonatedTokenSource, type ImpersonatedTokenSourceOptions } from "./tokenSources/impersonatedTokenSource.js";
 export { fileTokenSource } from "./tokenSources/fileTokenSource.js";
 export { staticTokenSource } from "./tokenSources/staticTokenSource.js";
+export { awsExternalAccountClient } from "./gcp/awsExternalAccountClient.js";
+export type { AwsExternalAccountOptions, WorkloadIdentityProviderOptions } from "./gcp/resolveAwsExternalAccountOptions.js";
+export { gcpCredentialConfig, type GcpCredentialConfig, type GcpCredentialConfigOptions } from "./gcp/gcpCredentialConfig.js";
