@@ -9,6 +9,7 @@ export default defineConfig([
     platform: "node",
     clean: true,
     splitting: true,
+    shims: true,
     sourcemap: false,
   },
   {

@@ -22,3 +22,17 @@ export { mockTokenSource } from "./mockTokenSource.js";
 export type { MockTokenRequest, MockTokenSource } from "./mockTokenSource.js";
 export { verifySigV4 } from "./verifySigV4.js";
 export type { SigV4Rejection, SigV4Request, SigV4Verification } from "./verifySigV4.js";
+export { createFakeEc2Metadata } from "./createFakeEc2Metadata.js";
+export type { FakeEc2Metadata, FakeEc2MetadataOptions } from "./createFakeEc2Metadata.js";
+export { createFakeEcsCredentialsEndpoint } from "./createFakeEcsCredentialsEndpoint.js";
+export type { FakeEcsCredentialsEndpoint, FakeEcsCredentialsEndpointOptions } from "./createFakeEcsCredentialsEndpoint.js";
+export type { AwsRoleCredentials } from "./rotatingAwsCredentials.js";
+export { createFakeGoogleSts } from "./createFakeGoogleSts.js";
+export type {
+  AcceptedTokenExchange,
+  FakeGoogleApiCall,
+  FakeGoogleSts,
+  FakeGoogleStsOptions,
+} from "./createFakeGoogleSts.js";
+export { verifyAwsSubjectToken } from "./verifyAwsSubjectToken.js";
+export type { AwsSubjectToken, AwsSubjectTokenVerification } from "./verifyAwsSubjectToken.js";
