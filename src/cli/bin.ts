@@ -1,3 +1,13 @@
-import { main } from "./main.js";
+// The AWS SDK warns about Node 20 on stderr; the CLI keeps stderr for its own diagnostics.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 
-process.exitCode = await main(process.argv.slice(2));
+// Stdout carries the result only (credential_process consumers parse it): anything else that a
+// dependency prints there goes to stderr instead.
+const writeResult = process.stdout.write.bind(process.stdout);
+process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
+
+const { main } = await import("./main.js");
+process.exitCode = await main(process.argv.slice(2), {
+  stdout: (text) => writeResult(text),
+  stderr: (text) => process.stderr.write(text),
+});

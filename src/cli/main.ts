@@ -1,23 +1,26 @@
 import { createRequire } from "node:module";
+import { CrossCloudCredentialsError } from "../errors.js";
+import { redact } from "../internal/redact.js";
+import { formatCommandHelp, parseCommandArgs, UsageError, type CliIo, type CommandSpec } from "./commandSpec.js";
+import { awsCredentialsCommand } from "./commands/awsCredentials.js";
+import { awsTrustPolicyCommand } from "./commands/awsTrustPolicy.js";
+import { gcpAccessTokenCommand } from "./commands/gcpAccessToken.js";
+import { gcpCredentialConfigCommand } from "./commands/gcpCredentialConfig.js";
+import { ExitCode } from "./exitCode.js";
 
-/** Named exit codes: 0 success, 1 failure, 2 usage error. */
-export const EXIT_OK = 0;
-export const EXIT_FAILURE = 1;
-export const EXIT_USAGE = 2;
+const COMMANDS: CommandSpec[] = [awsCredentialsCommand, awsTrustPolicyCommand, gcpCredentialConfigCommand, gcpAccessTokenCommand];
 
-const USAGE = `Usage: cross-cloud-credentials <command> [options]
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
+  return `Usage: cross-cloud-credentials <command> [options]
 
-Commands arrive with the CLI release; today the package offers the library API:
-  fromGcpServiceAccount(), awsTrustPolicy() and the token sources.
+Keyless credentials between Google Cloud and AWS.
 
-Options:
-  --help       show this text
-  --version    print the version
+Commands:
+${COMMANDS.map((c) => `  ${c.name.padEnd(width)}${c.summary.split("\n")[0]}`).join("\n")}
+
+Run "cross-cloud-credentials <command> --help" for a command's options. Also: --help, --version.
 `;
-
-export interface CliIo {
-  stdout: (text: string) => void;
-  stderr: (text: string) => void;
 }
 
 const processIo: CliIo = {
@@ -25,18 +28,44 @@ const processIo: CliIo = {
   stderr: (text) => process.stderr.write(text),
 };
 
-/** Runs the CLI with `argv` (without node and script) and returns its exit code. */
-export async function main(argv: string[], io: CliIo = processIo): Promise<number> {
-  const [first] = argv;
-  if (first === "--version") {
-    const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
-    io.stdout(`${version}\n`);
-    return EXIT_OK;
+/**
+ * Runs the CLI with `argv` (without node and the script) and returns the exit code: 0 success,
+ * 1 failure, 2 usage error (with the usage text). Never prints a stack trace or a secret.
+ */
+export async function main(argv: string[], io: CliIo = processIo): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === "--version") {
+    io.stdout(`${(createRequire(import.meta.url)("../package.json") as { version: string }).version}\n`);
+    return ExitCode.Ok;
   }
-  if (first === "--help" || first === "-h") {
-    io.stdout(USAGE);
-    return EXIT_OK;
+  if (name === "--help" || name === "-h" || name === "help") {
+    io.stdout(usage());
+    return ExitCode.Ok;
   }
-  io.stderr(`${first === undefined ? "missing command" : `unknown command or option: ${first}`}\n\n${USAGE}`);
-  return EXIT_USAGE;
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    io.stderr(`cross-cloud-credentials: ${name === undefined ? "missing command" : `unknown command ${JSON.stringify(name)}`}\n\n${usage()}`);
+    return ExitCode.Usage;
+  }
+  try {
+    const values = parseCommandArgs(command, rest);
+    if (values.help) {
+      io.stdout(formatCommandHelp(command));
+      return ExitCode.Ok;
+    }
+    return await command.run(values, io);
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) {
+      io.stderr(`cross-cloud-credentials ${command.name}: ${redact(asFlagNames(error.message))}\n\n${formatCommandHelp(command)}`);
+      return ExitCode.Usage;
+    }
+    const code = error instanceof CrossCloudCredentialsError ? ` [${error.code}]` : "";
+    io.stderr(`cross-cloud-credentials ${command.name}: ${redact(error instanceof Error ? error.message : String(error))}${code}\n`);
+    return ExitCode.Failure;
+  }
+}
+
+/** Library validation messages name options in camelCase (`roleArn`); on the command line they are flags (`--role-arn`). */
+function asFlagNames(message: string): string {
+  return message.replace(/^\w+: /, "").replace(/\b([a-z]+(?:[A-Z][a-z]+)+)\b/g, (name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }

@@ -1,0 +1,128 @@
+import { constants } from "node:fs";
+import { lstat, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { sleep } from "../internal/sleep.js";
+
+/** A lock file older than this is taken to be left by a crashed process and removed. */
+export const STALE_LOCK_MS = 30_000;
+export const LOCK_POLL_MS = 50;
+/** Cached credentials are handed out only while more than this remains... */
+export const MIN_REMAINING_MS = 20 * 60_000;
+/** ...or, for lifetimes under 40 minutes, while more than half the lifetime remains. */
+const SHORT_LIFETIME_MS = 40 * 60_000;
+
+export interface CachedCredentials {
+  AccessKeyId: string;
+  SecretAccessKey: string;
+  SessionToken: string;
+  /** RFC 3339 with `Z`. */
+  Expiration: string;
+  AccountId: string;
+}
+
+interface CacheEntry {
+  version: 1;
+  obtainedAt: string;
+  credentials: CachedCredentials;
+}
+
+/** The cache directory: `$XDG_CACHE_HOME/cross-cloud-credentials`, else `~/.cache/cross-cloud-credentials`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CACHE_HOME || join(homedir(), ".cache"), "cross-cloud-credentials");
+}
+
+/** A refused cache location: the message says which path and why. */
+export class CacheDirectoryError extends Error {
+  override name = "CacheDirectoryError";
+}
+
+/**
+ * The on-disk credential cache shared by every process of the user: a 0700 directory of 0600
+ * files, replaced atomically (write a temporary file, rename it over), with a lock per key so that
+ * concurrent cold invocations fetch once. Entries that are corrupt, not regular files, not ours or
+ * readable by others are ignored (and replaced by the next write).
+ */
+export async function openCredentialCache(dir: string) {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const info = await lstat(dir);
+  if (info.isSymbolicLink()) throw new CacheDirectoryError(`The cache directory ${dir} is a symbolic link; refusing to use it. Remove it or pass --cache-dir.`);
+  if (!info.isDirectory()) throw new CacheDirectoryError(`The cache path ${dir} is not a directory. Remove it or pass --cache-dir.`);
+  if (process.getuid && info.uid !== process.getuid()) throw new CacheDirectoryError(`The cache directory ${dir} belongs to another user; refusing to use it. Pass --cache-dir.`);
+  if (info.mode & 0o022) {
+    throw new CacheDirectoryError(`The cache directory ${dir} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); refusing to use it. chmod 700 it or pass --cache-dir.`);
+  }
+
+  const file = (key: string) => join(dir, `aws-${key}.json`);
+
+  const read = async (key: string, now = Date.now()): Promise<CachedCredentials | undefined> => {
+    let handle;
+    try {
+      handle = await open(file(key), constants.O_RDONLY | constants.O_NOFOLLOW);
+    } catch {
+      return undefined;
+    }
+    try {
+      const st = await handle.stat();
+      if (!st.isFile() || st.mode & 0o077 || (process.getuid && st.uid !== process.getuid())) return undefined;
+      const entry = JSON.parse(await handle.readFile("utf8")) as CacheEntry;
+      return isFresh(entry, now) ? entry.credentials : undefined;
+    } catch {
+      return undefined;
+    } finally {
+      await handle.close();
+    }
+  };
+
+  const write = async (key: string, credentials: CachedCredentials, obtainedAt: Date): Promise<void> => {
+    const temporary = join(dir, `.aws-${key}.${process.pid}.${Date.now()}.tmp`);
+    const handle = await open(temporary, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, 0o600);
+    try {
+      const entry: CacheEntry = { version: 1, obtainedAt: obtainedAt.toISOString(), credentials };
+      await handle.writeFile(JSON.stringify(entry));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await rename(temporary, file(key));
+  };
+
+  /** Runs `fn` holding the key's lock; waits for a live holder, breaks a stale one. */
+  const withLock = async <T>(key: string, fn: () => Promise<T>, whileWaiting: () => Promise<T | undefined>): Promise<T> => {
+    const lock = join(dir, `aws-${key}.lock`);
+    for (;;) {
+      try {
+        const handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+        await handle.close();
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+      }
+      const settled = await whileWaiting();
+      if (settled !== undefined) return settled;
+      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
+      if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+      else await sleep(LOCK_POLL_MS);
+    }
+    try {
+      return await fn();
+    } finally {
+      await unlink(lock).catch(() => undefined);
+    }
+  };
+
+  return { read, write, withLock, file };
+}
+
+function isFresh(entry: CacheEntry, now: number): boolean {
+  const c = entry?.credentials;
+  if (entry?.version !== 1 || !c || ![c.AccessKeyId, c.SecretAccessKey, c.SessionToken, c.Expiration].every((v) => typeof v === "string" && v !== "")) return false;
+  const expiresAt = Date.parse(c.Expiration);
+  const obtainedAt = Date.parse(entry.obtainedAt);
+  if (Number.isNaN(expiresAt) || Number.isNaN(obtainedAt)) return false;
+  const remaining = expiresAt - now;
+  const lifetime = expiresAt - obtainedAt;
+  return lifetime < SHORT_LIFETIME_MS ? remaining > lifetime / 2 : remaining > MIN_REMAINING_MS;
+}
+
+export type CredentialCache = Awaited<ReturnType<typeof openCredentialCache>>;
