@@ -27,6 +27,8 @@ export interface CommandSpec {
   name: string;
   summary: string;
   options: OptionSpec[];
+  /** Library option names whose flag is not their kebab-case, e.g. `{ serviceAccountUniqueId: "service-account-id" }`. */
+  flagNames?: Record<string, string>;
   run(values: OptionValues, io: CliIo): Promise<ExitCode>;
 }
 

@@ -4,11 +4,12 @@ import { redact } from "../internal/redact.js";
 import { formatCommandHelp, parseCommandArgs, UsageError, type CliIo, type CommandSpec } from "./commandSpec.js";
 import { awsCredentialsCommand } from "./commands/awsCredentials.js";
 import { awsTrustPolicyCommand } from "./commands/awsTrustPolicy.js";
+import { doctorCommand } from "./commands/doctor.js";
 import { gcpAccessTokenCommand } from "./commands/gcpAccessToken.js";
 import { gcpCredentialConfigCommand } from "./commands/gcpCredentialConfig.js";
 import { ExitCode } from "./exitCode.js";
 
-const COMMANDS: CommandSpec[] = [awsCredentialsCommand, awsTrustPolicyCommand, gcpCredentialConfigCommand, gcpAccessTokenCommand];
+const COMMANDS: CommandSpec[] = [awsCredentialsCommand, awsTrustPolicyCommand, gcpCredentialConfigCommand, gcpAccessTokenCommand, doctorCommand];
 
 function usage(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length)) + 4;
@@ -56,7 +57,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<ExitC
     return await command.run(values, io);
   } catch (error) {
     if (error instanceof UsageError || error instanceof TypeError || error instanceof RangeError) {
-      io.stderr(`cross-cloud-credentials ${command.name}: ${redact(asFlagNames(error.message))}\n\n${formatCommandHelp(command)}`);
+      io.stderr(`cross-cloud-credentials ${command.name}: ${redact(asFlagNames(error.message, command.flagNames))}\n\n${formatCommandHelp(command)}`);
       return ExitCode.Usage;
     }
     const code = error instanceof CrossCloudCredentialsError ? ` [${error.code}]` : "";
@@ -66,6 +67,8 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<ExitC
 }
 
 /** Library validation messages name options in camelCase (`roleArn`); on the command line they are flags (`--role-arn`). */
-function asFlagNames(message: string): string {
-  return message.replace(/^\w+: /, "").replace(/\b([a-z]+(?:[A-Z][a-z]+)+)\b/g, (name) => `--${name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
+function asFlagNames(message: string, flagNames: Record<string, string> = {}): string {
+  return message
+    .replace(/^\w+: /, "")
+    .replace(/\b([a-z]+(?:[A-Z][a-z]+)+)\b/g, (name) => `--${flagNames[name] ?? name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`);
 }

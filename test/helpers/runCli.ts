@@ -16,6 +16,9 @@ export function cleanEnv(extra: Record<string, string> = {}): Record<string, str
   const kept = Object.entries(process.env).filter(([key]) => !/^(AWS_|GCE_|GOOGLE_|CLOUDSDK_)/.test(key)) as Array<[string, string]>;
   return {
     ...Object.fromEntries(kept),
+    // A child must never reach the link-local metadata addresses: by default it finds nothing listening on loopback.
+    GCE_METADATA_HOST: "127.0.0.1:9",
+    AWS_EC2_METADATA_SERVICE_ENDPOINT: "http://127.0.0.1:9",
     AWS_CONFIG_FILE: "/nonexistent/aws-config",
     AWS_SHARED_CREDENTIALS_FILE: "/nonexistent/aws-credentials",
     ...extra,

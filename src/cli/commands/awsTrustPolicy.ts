@@ -12,6 +12,7 @@ export const awsTrustPolicyCommand: CommandSpec = {
     { name: "audience", placeholder: "AUD", description: "the audience the workload requests; default sts.amazonaws.com" },
     OUTPUT_FILE_OPTION,
   ],
+  flagNames: { serviceAccountUniqueId: "service-account-id", serviceAccountEmail: "service-account" },
   async run(values, io) {
     const policy = awsTrustPolicy({
       serviceAccountUniqueId: values["service-account-id"] as string,

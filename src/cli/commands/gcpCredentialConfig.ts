@@ -12,6 +12,7 @@ export const gcpCredentialConfigCommand: CommandSpec = {
     { name: "no-imdsv2", type: "flag", description: "leave out the IMDSv2 session token URL" },
     OUTPUT_FILE_OPTION,
   ],
+  flagNames: { serviceAccountEmail: "service-account" },
   async run(values, io) {
     await writeOutput(gcpCredentialConfig({ ...workloadIdentityFromFlags(values), imdsv2: !values["no-imdsv2"] }), values, io);
     return ExitCode.Ok;
