@@ -121,10 +121,11 @@ describe("cross-cloud-credentials aws-credentials", () => {
     expect(loaded).not.toMatch(/@aws-sdk|@smithy|google-auth-library|gaxios/);
   });
 
-  it("bypasses the cache with --no-cache", async () => {
-    await runCli(fakes.credentialArgs("--no-cache"), fakes.env);
+  it("bypasses the cache with --no-cache, with the same output format", async () => {
+    const first = await runCli(fakes.credentialArgs("--no-cache"), fakes.env);
     await runCli(fakes.credentialArgs("--no-cache"), fakes.env);
     expect(assumeCalls()).toBe(2);
+    expect(JSON.parse(first.stdout)).toMatchObject({ Version: 1, AccessKeyId: fakes.sts.issuedCredentials[0]!.accessKeyId, AccountId: "123456789012" });
   });
 
   it("exits 1 with the STS explanation and no secret when the trust policy refuses", async () => {

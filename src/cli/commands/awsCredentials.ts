@@ -27,27 +27,29 @@ export const awsCredentialsCommand: CommandSpec = {
   async run(values, io) {
     const provider = fromGcpServiceAccount(providerInit(values)); // validates before any I/O
     const fetchCredentials = async () => toCredentialProcess(await provider());
-    if (values["no-cache"]) {
-      io.stdout(`${JSON.stringify(await fetchCredentials())}\n`);
-      return ExitCode.Ok;
-    }
-    const cache = await openCredentialCache((values["cache-dir"] as string | undefined) ?? defaultCacheDir());
-    const key = cacheKey(values);
-    const credentials =
-      (await cache.read(key)) ??
-      (await cache.withLock(
-        key,
-        async () => {
-          const fresh = (await cache.read(key)) ?? (await fetchCredentials());
-          await cache.write(key, fresh, new Date());
-          return fresh;
-        },
-        () => cache.read(key),
-      ));
+    const credentials = values["no-cache"] ? await fetchCredentials() : await fromCache(values, fetchCredentials);
     io.stdout(`${JSON.stringify({ Version: 1, ...credentials })}\n`);
     return ExitCode.Ok;
   },
 };
+
+/** Cached credentials while fresh; otherwise one process fetches under the lock while the others wait for its result. */
+async function fromCache(values: OptionValues, fetchCredentials: () => Promise<CachedCredentials>): Promise<CachedCredentials> {
+  const cache = await openCredentialCache((values["cache-dir"] as string | undefined) ?? defaultCacheDir());
+  const key = cacheKey(values);
+  return (
+    (await cache.read(key)) ??
+    (await cache.withLock(
+      key,
+      async () => {
+        const fresh = (await cache.read(key)) ?? (await fetchCredentials());
+        await cache.write(key, fresh, new Date());
+        return fresh;
+      },
+      () => cache.read(key),
+    ))
+  );
+}
 
 function providerInit(values: OptionValues): FromGcpServiceAccountInit {
   const clientConfig = {
