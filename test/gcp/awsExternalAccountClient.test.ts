@@ -1,5 +1,5 @@
 import { storage } from "@googleapis/storage";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { CrossCloudCredentialsError } from "../../src/index.js";
 import { causeChainText } from "../helpers/leaks.js";
 import { AUDIENCE, startAwsToGcp, type AwsToGcp } from "../helpers/awsToGcp.js";
@@ -62,6 +62,20 @@ describe("awsExternalAccountClient on EC2 (IMDSv2)", () => {
     await env.client({ awsRegion: "ap-south-1" }).getAccessToken();
     expect(env.google.acceptedExchanges[0]!.region).toBe("ap-south-1");
     expect(env.ec2.requests.map((r) => r.action)).not.toContain("GetRegion");
+  });
+
+  it("never sends metadata traffic through HTTP_PROXY or HTTPS_PROXY", async () => {
+    vi.stubEnv("HTTP_PROXY", "http://127.0.0.1:9");
+    vi.stubEnv("HTTPS_PROXY", "http://127.0.0.1:9");
+    vi.stubEnv("http_proxy", "http://127.0.0.1:9");
+    vi.stubEnv("NO_PROXY", env.google.url); // gaxios honours proxies for Google's own endpoints; only the fake Google origin is exempt
+    await expect(env.client().getAccessToken()).resolves.toMatchObject({ token: expect.stringMatching(/^ya29\.sa-/) });
+    expect(env.ec2.credentialGets()).toHaveLength(1);
+  });
+
+  it("sends quotaProjectId as x-goog-user-project", async () => {
+    const headers = await env.client({ quotaProjectId: "billing-project" }).getRequestHeaders();
+    expect(new Headers(headers as unknown as Record<string, string>).get("x-goog-user-project")).toBe("billing-project");
   });
 
   it("explains an impersonation refusal with Google's text and no secret", async () => {

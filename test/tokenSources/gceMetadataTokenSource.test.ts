@@ -25,6 +25,12 @@ describe("gceMetadataTokenSource", () => {
     expect(decodeJwtClaims(token)).toMatchObject({ aud: "https://a.example/x?y=1&z=2", email: metadata.email, sub: metadata.uniqueId });
   });
 
+  it("never goes through HTTP_PROXY", async () => {
+    vi.stubEnv("HTTP_PROXY", "http://127.0.0.1:9");
+    vi.stubEnv("http_proxy", "http://127.0.0.1:9");
+    await expect(gceMetadataTokenSource()({ audience: "a" })).resolves.toMatch(/^eyJ/);
+  });
+
   it("asks for a named service account", async () => {
     await gceMetadataTokenSource({ serviceAccount: metadata.email })({ audience: "a" });
     expect(metadata.identityRequests()[0]!.url.pathname).toBe(`/computeMetadata/v1/instance/service-accounts/${encodeURIComponent(metadata.email)}/identity`);
