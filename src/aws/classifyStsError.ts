@@ -22,6 +22,10 @@ const CODE_BY_WIRE_CODE: Record<string, ErrorCode> = {
   RegionDisabledException: "STS_REGION_DISABLED",
 };
 
+/** Errors without an answer that a retry can fix: timeouts and socket failures. */
+const NETWORK_ERROR_NAMES = new Set(["TimeoutError", "RequestTimeout", "RequestTimeoutException", "IncompleteCredentials"]);
+const NETWORK_ERROR_CODES = new Set(["ECONNRESET", "ECONNREFUSED", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN"]);
+
 /** AWS's wording when it could not fetch Google's keys: transient, unlike other InvalidIdentityToken errors. */
 const KEY_RETRIEVAL = /retrieve.*(verification )?key|verification key/i;
 
@@ -54,8 +58,13 @@ export function classifyStsError(error: unknown): StsErrorClass {
   const requestId = e.$metadata?.requestId;
   const awsMessage = typeof e.message === "string" ? e.message : undefined;
   const base = { status, requestId, awsMessage };
-  if (status === undefined || status < 400 || e.$fault === undefined) {
-    // No service answer (connection error, timeout) or an answer the SDK could not parse.
+  if (status === undefined) {
+    // No answer: a network failure is worth retrying; a local error (bad endpoint URL, bad config) is not.
+    const network = NETWORK_ERROR_NAMES.has(e.name ?? "") || NETWORK_ERROR_CODES.has((error as { code?: string } | undefined)?.code ?? "");
+    return { ...base, code: network ? "STS_UNAVAILABLE" : "STS_ERROR", retryable: network };
+  }
+  if (status < 400 || e.$fault === undefined) {
+    // An answer the SDK could not read (malformed XML, credentials missing): worth another attempt.
     return { ...base, code: "STS_UNAVAILABLE", retryable: true };
   }
   const wireCode = WIRE_CODE_BY_SDK_NAME[e.name ?? ""] ?? e.name;

@@ -8,7 +8,7 @@ import type { TokenSource } from "../tokenSources/TokenSource.js";
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 export const DEFAULT_DURATION_SECONDS = 3600;
 export const DEFAULT_STS_REGION = "us-east-1";
-export const ROLE_ARN = /^arn:[a-z][a-z0-9-]*:iam::(\d{12}):role\/[\w+=,.@/-]{1,512}$/;
+export const ROLE_ARN = /^arn:[a-z][a-z0-9-]*:iam::(\d{12}):role\/(?:[\w+=,.@-]+\/){0,32}[\w+=,.@-]{1,64}$/;
 export const ROLE_SESSION_NAME = /^[\w+=,.@-]{2,64}$/;
 const POLICY_ARN = /^arn:[a-z][a-z0-9-]*:iam::(\d{12}|aws):policy\/[\w+=,.@/-]+$/;
 

@@ -60,8 +60,14 @@ export function createImdsSession(): ImdsSession {
 
   async function request(method: string, path: string, headers: Record<string, string>): Promise<HttpResponse> {
     return withRetry(
-      async () => {
-        const res = await httpRequest(`${endpoint()}${path}`, { method, headers, connectTimeoutMs: IMDS_CONNECT_TIMEOUT_MS, readTimeoutMs: IMDS_READ_TIMEOUT_MS, maxBodyBytes: 64 * 1024 });
+      async (remainingMs) => {
+        const res = await httpRequest(`${endpoint()}${path}`, {
+          method,
+          headers,
+          connectTimeoutMs: Math.min(IMDS_CONNECT_TIMEOUT_MS, remainingMs),
+          readTimeoutMs: Math.min(IMDS_READ_TIMEOUT_MS, remainingMs),
+          maxBodyBytes: 64 * 1024,
+        });
         if (res.status >= 500) throw new ImdsError(`IMDS ${method} ${path} answered HTTP ${res.status}`);
         return res;
       },

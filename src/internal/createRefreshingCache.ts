@@ -6,6 +6,8 @@ export const ADVISORY_WINDOW_MAX_MS = 15 * 60_000;
 export const MANDATORY_WINDOW_MAX_MS = 5 * 60_000;
 /** A failed refresh falls back to cached credentials only while they stay valid this long. */
 export const MIN_REMAINING_VALIDITY_MS = 60_000;
+/** Values that arrive with less than MIN_REMAINING_VALIDITY_MS left (clock skew) are reloaded at most this often. */
+export const SHORT_LIVED_RELOAD_INTERVAL_MS = 10_000;
 /** Backoff after the first failed refresh while valid credentials are cached; doubles per failure. */
 export const FAILED_REFRESH_BACKOFF_BASE_MS = 30_000;
 export const FAILED_REFRESH_BACKOFF_MAX_MS = 5 * 60_000;
@@ -46,6 +48,9 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
           failedRefreshes = 0;
           nextRefreshAt = 0;
           logger?.debug?.(`cross-cloud-credentials: ${what} refreshed`);
+          if (entry.expiresAt - now < MIN_REMAINING_VALIDITY_MS) {
+            logger?.warn?.(`cross-cloud-credentials: ${what} arrived with less than a minute left: check this machine's clock`);
+          }
           return value;
         },
         (error: unknown) => {
@@ -65,7 +70,10 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
     if (refreshOptions?.forceRefresh) return refresh();
     const now = Date.now();
     const cached = entry;
-    if (!cached || cached.expiresAt - now < MIN_REMAINING_VALIDITY_MS) return refresh();
+    if (!cached || cached.expiresAt - now < MIN_REMAINING_VALIDITY_MS) {
+      const justLoaded = cached && cached.expiresAt > now && now - cached.obtainedAt < SHORT_LIVED_RELOAD_INTERVAL_MS;
+      return justLoaded ? cached.value : refresh();
+    }
     if (cached.expiresAt === Infinity) return cached.value;
 
     const remainingMs = cached.expiresAt - now;

@@ -52,6 +52,7 @@ export function httpRequest(url: string, options: HttpRequestOptions): Promise<H
       () => fail(new HttpNetworkError(`no connection to ${new URL(url).host} within ${options.connectTimeoutMs} ms`, "connect-timeout")),
       options.connectTimeoutMs,
     );
+    connectTimer.unref(); // the connecting socket keeps the process alive while it matters
     req.on("socket", (socket) => {
       const connected = () => {
         clearTimeout(connectTimer);

@@ -11,12 +11,15 @@ export interface RetryPolicy {
   isRetryable(error: unknown): boolean;
 }
 
-/** Runs `attempt` until it succeeds, fails with a non-retryable error, or the policy runs out. */
-export async function withRetry<T>(attempt: (attemptNumber: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
+/**
+ * Runs `attempt` until it succeeds, fails with a non-retryable error, or the policy runs out.
+ * `attempt` receives the milliseconds left of `budgetMs` (Infinity without one) to bound its own timeouts.
+ */
+export async function withRetry<T>(attempt: (remainingBudgetMs: number) => Promise<T>, policy: RetryPolicy): Promise<T> {
   const startedAt = Date.now();
   for (let attemptNumber = 1; ; attemptNumber++) {
     try {
-      return await attempt(attemptNumber);
+      return await attempt(policy.budgetMs === undefined ? Infinity : Math.max(1, policy.budgetMs - (Date.now() - startedAt)));
     } catch (error) {
       if (attemptNumber >= policy.maxAttempts || !policy.isRetryable(error)) throw error;
       const delayMs = Math.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** (attemptNumber - 1));

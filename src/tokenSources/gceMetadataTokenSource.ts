@@ -51,11 +51,11 @@ export function gceMetadataTokenSource(options: GceMetadataTokenSourceOptions = 
 async function getFromMetadata(url: string, host: string, signal: AbortSignal | undefined): Promise<HttpResponse> {
   try {
     return await withRetry(
-      async () => {
+      async (remainingMs) => {
         const res = await httpRequest(url, {
           headers: { "Metadata-Flavor": "Google" },
-          connectTimeoutMs: METADATA_CONNECT_TIMEOUT_MS,
-          readTimeoutMs: METADATA_READ_TIMEOUT_MS,
+          connectTimeoutMs: Math.min(METADATA_CONNECT_TIMEOUT_MS, remainingMs),
+          readTimeoutMs: Math.min(METADATA_READ_TIMEOUT_MS, remainingMs),
           maxBodyBytes: 64 * 1024,
           signal,
         });

@@ -56,6 +56,8 @@ describe("fromGcpServiceAccount caching", () => {
     await vi.waitFor(() => expect(env.assumeCalls()).toBe(2));
     await new Promise((resolve) => setTimeout(resolve, 20));
     expect(await provider()).toBe(first); // within the backoff: no new attempt
+    await new Promise((resolve) => setTimeout(resolve, 300)); // time for a (wrong) background refresh to reach the fakes
+    expect(env.tokenFetches()).toBe(2);
     expect(env.assumeCalls()).toBe(2);
     vi.setSystemTime(Date.now() + 31_000); // first backoff is at most 30 s
     expect(await provider()).toBe(first);
@@ -101,6 +103,37 @@ describe("fromGcpServiceAccount caching", () => {
     await expect(provider()).rejects.toMatchObject({ code: "STS_ACCESS_DENIED" });
     await expect(provider()).resolves.toMatchObject({ accountId: "123456789012" });
     expect(env.assumeCalls()).toBe(2);
+  });
+
+  // The window edges, for a 1 h lifetime (caps 15 and 5 min win) and a 15 min one (lifetime/4 and /6 win).
+  const edges = [
+    { durationSeconds: 3600, quietAt: 15 * MINUTE + 1000, advisoryAt: 15 * MINUTE - 1000, mandatoryAt: 5 * MINUTE - 1000 },
+    { durationSeconds: 900, quietAt: 3.75 * MINUTE + 1000, advisoryAt: 3.75 * MINUTE - 1000, mandatoryAt: 2.5 * MINUTE - 1000 },
+  ];
+  for (const edge of edges) {
+    it(`starts refreshing exactly at the window edges of a ${edge.durationSeconds} s lifetime`, async () => {
+      const provider = env.provider({ durationSeconds: edge.durationSeconds });
+      const first = await provider();
+      const expiresAt = first.expiration.getTime();
+      vi.setSystemTime(expiresAt - edge.quietAt);
+      expect(await provider()).toBe(first);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      expect(env.tokenFetches()).toBe(1);
+      vi.setSystemTime(expiresAt - edge.advisoryAt);
+      expect(await provider()).toBe(first); // advisory: served at once, refreshed behind
+      await vi.waitFor(() => expect(env.assumeCalls()).toBe(2));
+      const second = await provider();
+      vi.setSystemTime(second.expiration.getTime() - edge.mandatoryAt);
+      expect((await provider()).accessKeyId).not.toBe(second.accessKeyId); // mandatory: the caller waited
+    });
+  }
+
+  it("rejects instead of serving credentials with less than a minute left when the refresh fails", async () => {
+    const provider = env.provider();
+    const first = await provider();
+    vi.setSystemTime(first.expiration.getTime() - 30_000);
+    env.sts.failNext({ code: "AccessDenied", status: 403, message: "Not authorized", match: ASSUME });
+    await expect(provider()).rejects.toMatchObject({ code: "STS_ACCESS_DENIED" });
   });
 
   it("bypasses the cache with forceRefresh, still with one in-flight refresh", async () => {

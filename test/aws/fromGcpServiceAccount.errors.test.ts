@@ -70,6 +70,47 @@ describe("fromGcpServiceAccount errors", () => {
     expect(sts.requests).toHaveLength(0);
   });
 
+  it("never sends a token within a minute of its exp: it fetches another and sends that", async () => {
+    let calls = 0;
+    const fresh = mockTokenSource();
+    const nearlyExpired = mockTokenSource({ exp: Math.floor(Date.now() / 1000) + 30 });
+    const source = async (request: { audience: string }) => (++calls === 1 ? nearlyExpired(request) : fresh(request));
+    const trusting = await createFakeAwsSts({ identityProviders: [fresh, nearlyExpired] });
+    try {
+      await fromGcpServiceAccount({ roleArn: ROLE_ARN, tokenSource: source, clientConfig: { endpoint: trusting.url } })();
+      expect(calls).toBe(2);
+      expect(new URLSearchParams(trusting.requests[0]!.body).get("WebIdentityToken")).toBe(fresh.issuedTokens[0]);
+    } finally {
+      await trusting.close();
+    }
+  });
+
+  it("keeps the token and secrets that STS echoes out of the error, and keeps no SDK response in cause", async () => {
+    const token = await tokens({ audience: "pinned-audience" });
+    const secret = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzEXAMPLEKEY";
+    const provider = fromGcpServiceAccount({ roleArn: ROLE_ARN, audience: "pinned-audience", tokenSource: async () => token, clientConfig: { region: "us-east-1", endpoint: sts.url } });
+    sts.failNext({ code: "InvalidIdentityToken", status: 400, message: `The token ${token} is not valid`, match: (r) => r.action === "AssumeRoleWithWebIdentity" });
+    const echoed = (await provider().catch((e: unknown) => e)) as CrossCloudCredentialsError;
+    sts.failNext({ status: 200, body: `<AssumeRoleWithWebIdentityResponse><Credentials><SecretAccessKey>${secret}</SecretAccessKey>`, count: 3, match: (r) => r.action === "AssumeRoleWithWebIdentity" });
+    const malformed = (await provider().catch((e: unknown) => e)) as CrossCloudCredentialsError;
+    expect(echoed.code).toBe("STS_INVALID_IDENTITY_TOKEN");
+    expect(malformed.code).toBe("STS_UNAVAILABLE");
+    for (const error of [echoed, malformed]) {
+      const text = error.message + causeChainText(error) + JSON.stringify(error);
+      expect(text).not.toContain(token);
+      expect(text).not.toContain(secret);
+      expect(Object.keys(error.cause as object)).not.toContain("$response");
+      expect(Object.keys(error.cause as object)).not.toContain("$metadata");
+    }
+  });
+
+  it("does not retry a local error such as a malformed endpoint, and says it is not a network problem", async () => {
+    const provider = fromGcpServiceAccount({ roleArn: ROLE_ARN, audience: "pinned-audience", tokenSource: tokens, clientConfig: { region: "us-east-1", endpoint: "not a url" } });
+    const started = Date.now();
+    await expect(provider()).rejects.toMatchObject({ code: "STS_ERROR" });
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
   it("fetches a second token when the first is within a minute of exp, and fails typed when it is expired", async () => {
     const expired = mockTokenSource({ exp: Math.floor(Date.now() / 1000) - 10 });
     const provider = fromGcpServiceAccount({ roleArn: ROLE_ARN, tokenSource: expired, clientConfig: { endpoint: sts.url } });
