@@ -1,10 +1,16 @@
-import type { AssumeRoleWithWebIdentityCommandOutput, STSClient } from "@aws-sdk/client-sts";
+import type { AssumeRoleWithWebIdentityCommandOutput, STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { FromGcpServiceAccountSettings } from "./resolveFromGcpServiceAccountInit.js";
 
-/** Connection and response timeouts of the STS client unless `clientConfig.requestHandler` is given. */
+/** Connection and response timeouts of the STS client; a `clientConfig.requestHandler` options object is merged over them. */
 export const STS_CONNECTION_TIMEOUT_MS = 3_000;
 export const STS_REQUEST_TIMEOUT_MS = 10_000;
+const DEFAULT_HANDLER_OPTIONS = {
+  connectionTimeout: STS_CONNECTION_TIMEOUT_MS,
+  requestTimeout: STS_REQUEST_TIMEOUT_MS,
+  // Without this the SDK only logs a warning when requestTimeout passes, and waits for ever.
+  throwOnRequestTimeout: true,
+};
 
 export type StsExchange = (token: string, roleSessionName: string) => Promise<AwsCredentialIdentity & { expiration: Date }>;
 
@@ -19,8 +25,8 @@ export function createStsExchange(settings: FromGcpServiceAccountSettings): StsE
     (client ??= import("@aws-sdk/client-sts").then((sts) => ({
       sts,
       client: new sts.STSClient({
-        requestHandler: { connectionTimeout: STS_CONNECTION_TIMEOUT_MS, requestTimeout: STS_REQUEST_TIMEOUT_MS },
         ...settings.clientConfig,
+        requestHandler: requestHandlerFor(settings.clientConfig.requestHandler),
         maxAttempts: 1,
       }),
     })).catch((error: unknown) => {
@@ -52,4 +58,10 @@ export function createStsExchange(settings: FromGcpServiceAccountSettings): StsE
       accountId: settings.accountId,
     };
   };
+}
+
+/** A handler instance is kept as given; an options object (or none) gets our timeouts underneath. */
+function requestHandlerFor(configured: unknown): STSClientConfig["requestHandler"] {
+  const isInstance = typeof (configured as { handle?: unknown } | undefined)?.handle === "function";
+  return (isInstance ? configured : { ...DEFAULT_HANDLER_OPTIONS, ...(configured as object | undefined) }) as STSClientConfig["requestHandler"];
 }

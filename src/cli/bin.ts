@@ -1,5 +1,7 @@
 // The AWS SDK warns about Node 20 on stderr; the CLI keeps stderr for its own diagnostics.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
+// google-auth-library's debug logging prints response bodies (access tokens) on stderr: never in the CLI.
+delete process.env.GOOGLE_SDK_NODE_LOGGING;
 
 // Stdout carries the result only (credential_process consumers parse it): anything else that a
 // dependency prints there goes to stderr instead.

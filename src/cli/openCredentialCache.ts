@@ -58,7 +58,8 @@ export async function openCredentialCache(dir: string) {
   const read = async (key: string, now = Date.now()): Promise<CachedCredentials | undefined> => {
     let handle;
     try {
-      handle = await open(file(key), constants.O_RDONLY | constants.O_NOFOLLOW);
+      // O_NONBLOCK: a FIFO planted in place of the entry must not hang the read (it is then ignored as not a file).
+      handle = await open(file(key), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
     } catch {
       return undefined;
     }
@@ -84,7 +85,10 @@ export async function openCredentialCache(dir: string) {
     } finally {
       await handle.close();
     }
-    await rename(temporary, file(key));
+    await rename(temporary, file(key)).catch(async (error: unknown) => {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    });
   };
 
   /** Runs `fn` holding the key's lock; waits for a live holder, breaks a stale one. */

@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
-import type { AwsClient } from "google-auth-library";
+import type { AwsClient, Credentials } from "google-auth-library";
 import { CrossCloudCredentialsError } from "../errors.js";
+import { failedRefreshBackoffMs, MIN_REMAINING_VALIDITY_MS } from "../internal/createRefreshingCache.js";
 import { createAwsSecurityCredentialsSupplier } from "./createAwsSecurityCredentialsSupplier.js";
 import { googleFederationError } from "./googleFederationError.js";
 import { AWS_SUBJECT_TOKEN_TYPE, resolveAwsSourceOptions, resolveWorkloadIdentityProvider, type AwsExternalAccountOptions } from "./resolveAwsExternalAccountOptions.js";
@@ -21,12 +22,25 @@ export function awsExternalAccountClient(options: AwsExternalAccountOptions): Aw
   const { scopes } = resolveAwsSourceOptions("awsExternalAccountClient", options);
   const { AwsClient: GoogleAwsClient } = requireGoogleAuthLibrary();
 
+  // google-auth-library refreshes 5 minutes before expiry and fails the caller when that refresh
+  // fails, even with a token still valid. Like fromGcpServiceAccount, this client keeps serving a
+  // token with at least a minute left through an outage, and backs off before asking again.
   class FederatedAwsClient extends GoogleAwsClient {
+    #failedRefreshes = 0;
+    #retryAfter = 0;
+
     protected override async refreshAccessTokenAsync(): ReturnType<AwsClient["refreshAccessTokenAsync"]> {
+      const cached = (this as unknown as { cachedAccessToken?: Credentials | null }).cachedAccessToken;
+      const usable = () => cached?.expiry_date != null && cached.expiry_date - Date.now() >= MIN_REMAINING_VALIDITY_MS;
+      if (usable() && Date.now() < this.#retryAfter) return { ...cached };
       try {
-        return await super.refreshAccessTokenAsync();
+        const refreshed = await super.refreshAccessTokenAsync();
+        this.#failedRefreshes = 0;
+        return refreshed;
       } catch (error) {
-        throw googleFederationError(error, provider);
+        if (!usable()) throw googleFederationError(error, provider);
+        this.#retryAfter = Date.now() + failedRefreshBackoffMs(++this.#failedRefreshes);
+        return { ...cached };
       }
     }
   }

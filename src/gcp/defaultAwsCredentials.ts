@@ -1,7 +1,8 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
+import { containerCredentials, ENV_CONTAINER_FULL_URI, ENV_CONTAINER_RELATIVE_URI } from "./containerCredentials.js";
 import { ENV_IMDS_DISABLED, type ImdsSession } from "./createImdsSession.js";
 
-const ENV_CONTAINER = ["AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "AWS_CONTAINER_CREDENTIALS_FULL_URI"];
+const ENV_CONTAINER = [ENV_CONTAINER_RELATIVE_URI, ENV_CONTAINER_FULL_URI];
 const ENV_WEB_IDENTITY_TOKEN_FILE = "AWS_WEB_IDENTITY_TOKEN_FILE";
 const ENV_PROFILE = "AWS_PROFILE";
 
@@ -13,8 +14,9 @@ export function awsEnvironmentKind(env: NodeJS.ProcessEnv = process.env): "conta
 }
 
 /**
- * The AWS SDK's default chain (env, SSO/profile, web identity, container) with our IMDSv2 link last,
- * so region and credentials share one IMDSv2 session. When container or web-identity variables are
+ * The AWS SDK's default chain (env, SSO/profile, web identity) with our own container and IMDSv2
+ * links last: region and credentials share one IMDSv2 session, and no metadata token reaches a
+ * debug log. When container or web-identity variables are
  * set, the instance role is never used instead: a failure there is final. The AWS SDK credential
  * providers are loaded on first use.
  */
@@ -26,7 +28,7 @@ export function defaultAwsCredentials(imds: ImdsSession): AwsCredentialIdentityP
       ...(process.env[ENV_PROFILE] ? [] : [sdk.fromEnv()]),
       sdk.fromIni(),
       sdk.fromTokenFile(),
-      ...(kind === "container" ? [sdk.fromHttp(), sdk.fromContainerMetadata()] : [instanceMetadataCredentials(imds)]),
+      kind === "container" ? containerCredentials() : instanceMetadataCredentials(imds),
     ];
     return sdk.createCredentialChain(...(links as [AwsCredentialIdentityProvider, ...AwsCredentialIdentityProvider[]]))();
   };

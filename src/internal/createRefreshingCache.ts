@@ -38,6 +38,9 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
   let inFlight: Promise<T> | undefined;
   let failedRefreshes = 0;
   let nextRefreshAt = 0;
+  // The hot path: until the advisory window, every call gets the same resolved promise.
+  let quietUntil = 0;
+  let quietValue: Promise<T> | undefined;
 
   const refresh = (): Promise<T> => {
     inFlight ??= load()
@@ -45,6 +48,8 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
         (value) => {
           const now = Date.now();
           entry = { value, obtainedAt: now, expiresAt: value.expiration?.getTime() ?? Infinity };
+          quietUntil = entry.expiresAt - Math.max(MIN_REMAINING_VALIDITY_MS, Math.min(ADVISORY_WINDOW_MAX_MS, (entry.expiresAt - now) / 4));
+          quietValue = Promise.resolve(value);
           failedRefreshes = 0;
           nextRefreshAt = 0;
           logger?.debug?.(`cross-cloud-credentials: ${what} refreshed`);
@@ -55,8 +60,7 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
         },
         (error: unknown) => {
           failedRefreshes++;
-          const backoffMs = Math.min(FAILED_REFRESH_BACKOFF_MAX_MS, FAILED_REFRESH_BACKOFF_BASE_MS * 2 ** (failedRefreshes - 1));
-          nextRefreshAt = Date.now() + backoffMs * (0.5 + Math.random() / 2);
+          nextRefreshAt = Date.now() + failedRefreshBackoffMs(failedRefreshes);
           throw error;
         },
       )
@@ -66,7 +70,7 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
     return inFlight;
   };
 
-  return async (refreshOptions) => {
+  const get = async (refreshOptions?: RefreshOptions): Promise<T> => {
     if (refreshOptions?.forceRefresh) return refresh();
     const now = Date.now();
     const cached = entry;
@@ -100,6 +104,12 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
       throw error;
     }
   };
+  return (refreshOptions) => (quietValue && !refreshOptions?.forceRefresh && Date.now() < quietUntil ? quietValue : get(refreshOptions));
+}
+
+/** How long to wait after the n-th consecutive failed refresh: 30 s doubling to 5 min, jittered to 50–100 %. */
+export function failedRefreshBackoffMs(failures: number): number {
+  return Math.min(FAILED_REFRESH_BACKOFF_MAX_MS, FAILED_REFRESH_BACKOFF_BASE_MS * 2 ** (failures - 1)) * (0.5 + Math.random() / 2);
 }
 
 function codeOf(error: unknown): string {

@@ -1,4 +1,5 @@
 import http from "node:http";
+import https from "node:https";
 
 export interface HttpResponse {
   status: number;
@@ -31,18 +32,17 @@ export class HttpNetworkError extends Error {
 }
 
 /**
- * One plain-HTTP request over node:http, for link-local metadata servers: never through a proxy
- * (node:http reads no proxy variables), a fresh socket each time, short connect and read timeouts.
+ * One request over node:http(s), for metadata and container credential endpoints: never through a
+ * proxy (node:http reads no proxy variables), a fresh socket each time, short connect and read timeouts.
  */
 export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   return new Promise((resolve, reject) => {
-    const req = http.request(url, {
-      method: options.method ?? "GET",
-      headers: options.headers,
-      agent: false,
-      signal: options.signal,
-    });
+    // Headers are set one by one rather than passed in the options: NODE_DEBUG=http prints the options,
+    // and these headers carry metadata session tokens.
+    const client = url.startsWith("https:") ? https : http;
+    const req = client.request(url, { method: options.method ?? "GET", agent: false, signal: options.signal });
+    for (const [name, value] of Object.entries(options.headers ?? {})) req.setHeader(name, value);
     let failure: HttpNetworkError | undefined;
     const fail = (error: HttpNetworkError) => {
       failure ??= error;

@@ -70,6 +70,39 @@ describe("awsExternalAccountClient upstream calls over time (fake clock)", () =>
   });
 });
 
+describe("awsExternalAccountClient through a Google outage (fake clock)", () => {
+  beforeEach(() => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2026-11-25T00:00:00Z"));
+  });
+  const exchange = (r: { action?: string }) => r.action === "ExchangeToken";
+
+  it("serves the cached token while a refresh fails and it has at least a minute left, backing off between attempts", async () => {
+    env = await startAwsToGcp();
+    const auth = env.client();
+    const { token } = await auth.getAccessToken();
+    vi.setSystemTime(Date.now() + 57 * MINUTE); // 3 min left: google-auth-library refreshes 5 min early
+    env.google.failNext({ status: 400, code: "invalid_grant", message: "outage", count: 100, match: exchange });
+    expect((await auth.getAccessToken()).token).toBe(token);
+    const attempts = env.google.requests.filter(exchange).length;
+    expect(attempts).toBe(2);
+    for (let i = 0; i < 10; i++) expect((await auth.getAccessToken()).token).toBe(token); // within the backoff: no new attempt
+    expect(env.google.requests.filter(exchange).length).toBe(attempts);
+    vi.setSystemTime(Date.now() + 31_000); // past the first backoff (at most 30 s)
+    expect((await auth.getAccessToken()).token).toBe(token);
+    expect(env.google.requests.filter(exchange).length).toBe(attempts + 1);
+  });
+
+  it("fails with a typed error once the cached token has less than a minute left", async () => {
+    env = await startAwsToGcp();
+    const auth = env.client();
+    await auth.getAccessToken();
+    vi.setSystemTime(Date.now() + 59 * MINUTE + 30_000);
+    env.google.failNext({ status: 400, code: "invalid_grant", message: "outage", count: 100, match: exchange });
+    await expect(auth.getAccessToken()).rejects.toMatchObject({ code: "GOOGLE_STS_FAILED", googleError: "invalid_grant" });
+  });
+});
+
 describe("awsExternalAccountClient IMDS faults", () => {
   it("fails in under 3 s with the hop-limit hint when the token PUT is black-holed", async () => {
     env = await startAwsToGcp();

@@ -4,7 +4,7 @@ import type { FromGcpServiceAccountInit } from "../../aws/resolveFromGcpServiceA
 import { ExitCode } from "../exitCode.js";
 import { TOKEN_SOURCE_OPTIONS, tokenSourceFrom } from "../tokenSourceOptions.js";
 import { defaultCacheDir, openCredentialCache, type CachedCredentials } from "../openCredentialCache.js";
-import type { CommandSpec, OptionValues } from "../commandSpec.js";
+import type { CliIo, CommandSpec, OptionValues } from "../commandSpec.js";
 
 /** The options whose values change the credentials, and so the cache key. */
 const KEYED_OPTIONS = ["role-arn", "audience", "role-session-name", "duration-seconds", "region", "sts-endpoint", "token-source", "token-file"];
@@ -27,14 +27,14 @@ export const awsCredentialsCommand: CommandSpec = {
   async run(values, io) {
     const provider = fromGcpServiceAccount(providerInit(values)); // validates before any I/O
     const fetchCredentials = async () => toCredentialProcess(await provider());
-    const credentials = values["no-cache"] ? await fetchCredentials() : await fromCache(values, fetchCredentials);
+    const credentials = values["no-cache"] ? await fetchCredentials() : await fromCache(values, fetchCredentials, io);
     io.stdout(`${JSON.stringify({ Version: 1, ...credentials })}\n`);
     return ExitCode.Ok;
   },
 };
 
 /** Cached credentials while fresh; otherwise one process fetches under the lock while the others wait for its result. */
-async function fromCache(values: OptionValues, fetchCredentials: () => Promise<CachedCredentials>): Promise<CachedCredentials> {
+async function fromCache(values: OptionValues, fetchCredentials: () => Promise<CachedCredentials>, io: CliIo): Promise<CachedCredentials> {
   const cache = await openCredentialCache((values["cache-dir"] as string | undefined) ?? defaultCacheDir());
   const key = cacheKey(values);
   return (
@@ -42,8 +42,11 @@ async function fromCache(values: OptionValues, fetchCredentials: () => Promise<C
     (await cache.withLock(
       key,
       async () => {
-        const fresh = (await cache.read(key)) ?? (await fetchCredentials());
-        await cache.write(key, fresh, new Date());
+        const cached = await cache.read(key);
+        if (cached) return cached;
+        const fresh = await fetchCredentials();
+        // Credentials in hand are printed even when they cannot be cached (e.g. a directory sits where the entry goes).
+        await cache.write(key, fresh, new Date()).catch((error: unknown) => io.stderr(`cross-cloud-credentials: not cached: ${(error as NodeJS.ErrnoException).code ?? "write failed"}\n`));
         return fresh;
       },
       () => cache.read(key),
