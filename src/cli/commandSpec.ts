@@ -37,8 +37,8 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-/** Parses `argv` against the command's options: unknown flags, missing required ones and malformed values throw UsageError. */
-export function parseCommandArgs(command: CommandSpec, argv: string[]): OptionValues {
+/** Parses `argv` against a command's options: unknown flags, missing required ones and malformed values throw UsageError. */
+export function parseCommandArgs(options: OptionSpec[], argv: string[]): OptionValues {
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({
@@ -47,7 +47,7 @@ export function parseCommandArgs(command: CommandSpec, argv: string[]): OptionVa
       allowPositionals: false,
       options: Object.fromEntries([
         ["help", { type: "boolean" as const }],
-        ...command.options.map((o) => [o.name, { type: o.type === "flag" ? ("boolean" as const) : ("string" as const) }]),
+        ...options.map((o) => [o.name, { type: o.type === "flag" ? ("boolean" as const) : ("string" as const) }]),
       ]),
     });
   } catch (error) {
@@ -55,7 +55,7 @@ export function parseCommandArgs(command: CommandSpec, argv: string[]): OptionVa
   }
   const values = { ...parsed.values } as OptionValues;
   if (values.help) return values;
-  for (const option of command.options) {
+  for (const option of options) {
     const value = values[option.name];
     if (value === undefined) {
       if (option.required) throw new UsageError(`missing required option --${option.name} ${option.placeholder ?? ""}`.trim());

@@ -49,7 +49,7 @@ export async function main(argv: string[], io: CliIo = processIo): Promise<ExitC
     return ExitCode.Usage;
   }
   try {
-    const values = parseCommandArgs(command, rest);
+    const values = parseCommandArgs(command.options, rest);
     if (values.help) {
       io.stdout(formatCommandHelp(command));
       return ExitCode.Ok;

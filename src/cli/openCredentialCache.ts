@@ -1,5 +1,5 @@
-import { constants } from "node:fs";
-import { lstat, mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { closeSync, constants, fstatSync, lstatSync, openSync, readFileSync, type Stats } from "node:fs";
+import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { sleep } from "../internal/sleep.js";
@@ -45,35 +45,10 @@ export class CacheDirectoryError extends Error {
  */
 export async function openCredentialCache(dir: string) {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const info = await lstat(dir);
-  if (info.isSymbolicLink()) throw new CacheDirectoryError(`The cache directory ${dir} is a symbolic link; refusing to use it. Remove it or pass --cache-dir.`);
-  if (!info.isDirectory()) throw new CacheDirectoryError(`The cache path ${dir} is not a directory. Remove it or pass --cache-dir.`);
-  if (process.getuid && info.uid !== process.getuid()) throw new CacheDirectoryError(`The cache directory ${dir} belongs to another user; refusing to use it. Pass --cache-dir.`);
-  if (info.mode & 0o022) {
-    throw new CacheDirectoryError(`The cache directory ${dir} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); refusing to use it. chmod 700 it or pass --cache-dir.`);
-  }
+  checkCacheDirectory(dir);
 
-  const file = (key: string) => join(dir, `aws-${key}.json`);
-
-  const read = async (key: string, now = Date.now()): Promise<CachedCredentials | undefined> => {
-    let handle;
-    try {
-      // O_NONBLOCK: a FIFO planted in place of the entry must not hang the read (it is then ignored as not a file).
-      handle = await open(file(key), constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
-    } catch {
-      return undefined;
-    }
-    try {
-      const st = await handle.stat();
-      if (!st.isFile() || st.mode & 0o077 || (process.getuid && st.uid !== process.getuid())) return undefined;
-      const entry = JSON.parse(await handle.readFile("utf8")) as CacheEntry;
-      return isFresh(entry, now) ? entry.credentials : undefined;
-    } catch {
-      return undefined;
-    } finally {
-      await handle.close();
-    }
-  };
+  const file = (key: string) => entryPath(dir, key);
+  const read = async (key: string): Promise<CachedCredentials | undefined> => readEntry(file(key));
 
   const write = async (key: string, credentials: CachedCredentials, obtainedAt: Date): Promise<void> => {
     const temporary = join(dir, `.aws-${key}.${process.pid}.${Date.now()}.tmp`);
@@ -116,6 +91,56 @@ export async function openCredentialCache(dir: string) {
   };
 
   return { read, write, withLock, file };
+}
+
+const entryPath = (dir: string, key: string) => join(dir, `aws-${key}.json`);
+
+/** Throws CacheDirectoryError unless `dir` is a real directory of ours that nobody else may write. */
+function checkCacheDirectory(dir: string): void {
+  const info = lstatSync(dir);
+  if (info.isSymbolicLink()) throw new CacheDirectoryError(`The cache directory ${dir} is a symbolic link; refusing to use it. Remove it or pass --cache-dir.`);
+  if (!info.isDirectory()) throw new CacheDirectoryError(`The cache path ${dir} is not a directory. Remove it or pass --cache-dir.`);
+  if (!ours(info)) throw new CacheDirectoryError(`The cache directory ${dir} belongs to another user; refusing to use it. Pass --cache-dir.`);
+  if (info.mode & 0o022) {
+    throw new CacheDirectoryError(`The cache directory ${dir} is writable by group or others (mode ${(info.mode & 0o777).toString(8)}); refusing to use it. chmod 700 it or pass --cache-dir.`);
+  }
+}
+
+const ours = (info: Stats) => !process.getuid || info.uid === process.getuid();
+
+/**
+ * The fresh credentials of an entry, or undefined. Synchronous and free of SDK modules: it is the
+ * whole work of a cache hit. An entry that is not a regular file of ours, is readable by others,
+ * is corrupt or is not fresh enough counts as absent.
+ */
+function readEntry(path: string, now = Date.now()): CachedCredentials | undefined {
+  let fd: number;
+  try {
+    // O_NONBLOCK: a FIFO planted in place of the entry must not hang the read (it is then ignored as not a file).
+    fd = openSync(path, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return undefined;
+  }
+  try {
+    const info = fstatSync(fd);
+    if (!info.isFile() || info.mode & 0o077 || !ours(info)) return undefined;
+    const entry = JSON.parse(readFileSync(fd, "utf8")) as CacheEntry;
+    return isFresh(entry, now) ? entry.credentials : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** A cache hit without creating anything: the cached path of `aws-credentials`. */
+export function readCachedCredentials(dir: string, key: string): CachedCredentials | undefined {
+  try {
+    checkCacheDirectory(dir);
+  } catch {
+    return undefined; // the full path reports it
+  }
+  return readEntry(entryPath(dir, key));
 }
 
 function isFresh(entry: CacheEntry, now: number): boolean {

@@ -1,5 +1,4 @@
-import http from "node:http";
-import https from "node:https";
+import type http from "node:http";
 
 export interface HttpResponse {
   status: number;
@@ -35,12 +34,13 @@ export class HttpNetworkError extends Error {
  * One request over node:http(s), for metadata and container credential endpoints: never through a
  * proxy (node:http reads no proxy variables), a fresh socket each time, short connect and read timeouts.
  */
-export function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
+export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
+  // Loaded on first use: the CLI's cached path and the package root never pay for http, https and tls.
+  const client = url.startsWith("https:") ? await import("node:https") : await import("node:http");
   return new Promise((resolve, reject) => {
     // Headers are set one by one rather than passed in the options: NODE_DEBUG=http prints the options,
     // and these headers carry metadata session tokens.
-    const client = url.startsWith("https:") ? https : http;
     const req = client.request(url, { method: options.method ?? "GET", agent: false, signal: options.signal });
     for (const [name, value] of Object.entries(options.headers ?? {})) req.setHeader(name, value);
     let failure: HttpNetworkError | undefined;

@@ -117,7 +117,7 @@ describe("cross-cloud-credentials aws-credentials", () => {
     expect(result.code).toBe(0);
     expect(await readFile(miss, "utf8")).toContain("@aws-sdk/client-sts");
     const loaded = await readFile(hit, "utf8");
-    expect(loaded).toContain("dist/cli.js");
+    expect(loaded).toContain("dist/cli.cjs");
     expect(loaded).not.toMatch(/@aws-sdk|@smithy|google-auth-library|gaxios/);
   });
 

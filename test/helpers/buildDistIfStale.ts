@@ -27,7 +27,7 @@ function mtime(path: string): number {
  * source file is newer than it (`npm test` builds first; this covers `npx vitest run <file>`).
  */
 export default function buildDistIfStale(): void {
-  const built = Math.min(mtime(join(root, "dist/index.js")), mtime(join(root, "dist/cli.js")), mtime(join(root, "dist/testing/index.js")));
+  const built = Math.min(mtime(join(root, "dist/index.js")), mtime(join(root, "dist/cli.cjs")), mtime(join(root, "dist/testing/index.js")));
   if (built < Math.max(newestMtime(join(root, "src")), mtime(join(root, "tsup.config.ts")), mtime(join(root, "package.json")))) {
     execFileSync(process.execPath, [join(root, "node_modules/tsup/dist/cli-default.js")], { cwd: root, stdio: "ignore" });
   }

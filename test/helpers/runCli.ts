@@ -2,7 +2,7 @@ import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
-export const CLI = `${ROOT}dist/cli.js`;
+export const CLI = `${ROOT}dist/cli.cjs`;
 const HOOKS = fileURLToPath(new URL("./recordLoadedModules.mjs", import.meta.url));
 
 export interface CliResult {
@@ -35,7 +35,7 @@ export function runCommand(file: string, args: string[], env: Record<string, str
   });
 }
 
-/** Runs the built CLI (dist/cli.js) in a fresh Node process with a clean environment plus `env`. */
+/** Runs the built CLI (dist/cli.cjs) in a fresh Node process with a clean environment plus `env`. */
 export function runCli(args: string[], env: Record<string, string> = {}, options: { recordModulesTo?: string } = {}): Promise<CliResult> {
   const hook = options.recordModulesTo
     ? ["--import", `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(new URL(`file://${HOOKS}`).href)});`]

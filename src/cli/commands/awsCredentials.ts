@@ -1,29 +1,16 @@
-import { createHash } from "node:crypto";
 import { fromGcpServiceAccount } from "../../aws/fromGcpServiceAccount.js";
 import type { FromGcpServiceAccountInit } from "../../aws/resolveFromGcpServiceAccountInit.js";
 import { ExitCode } from "../exitCode.js";
-import { TOKEN_SOURCE_OPTIONS, tokenSourceFrom } from "../tokenSourceOptions.js";
+import { AWS_CREDENTIALS_OPTIONS, awsCredentialsCacheKey } from "../awsCredentialsOptions.js";
+import { tokenSourceFrom } from "../tokenSourceFrom.js";
 import { defaultCacheDir, openCredentialCache, type CachedCredentials } from "../openCredentialCache.js";
 import type { CliIo, CommandSpec, OptionValues } from "../commandSpec.js";
-
-/** The options whose values change the credentials, and so the cache key. */
-const KEYED_OPTIONS = ["role-arn", "audience", "role-session-name", "duration-seconds", "region", "sts-endpoint", "token-source", "token-file"];
 
 export const awsCredentialsCommand: CommandSpec = {
   name: "aws-credentials",
   summary:
     "Print AWS credentials for this Google Cloud workload as credential_process JSON (stdout only), cached on disk\nwhile more than 20 minutes remain. In ~/.aws/config: credential_process = cross-cloud-credentials aws-credentials --role-arn ARN",
-  options: [
-    { name: "role-arn", placeholder: "ARN", required: true, description: "role to assume, arn:aws:iam::<account>:role/<name>" },
-    { name: "audience", placeholder: "AUD", description: "audience of the Google ID token; default sts.amazonaws.com" },
-    { name: "role-session-name", placeholder: "NAME", description: "session name; default gcp-<service account>" },
-    { name: "duration-seconds", type: "integer", placeholder: "S", description: "session length, 900-43200; default 3600" },
-    { name: "region", placeholder: "REGION", description: "STS region; default AWS_REGION, AWS_DEFAULT_REGION, else us-east-1" },
-    { name: "sts-endpoint", placeholder: "URL", description: "STS endpoint; default the regional endpoint (or AWS_ENDPOINT_URL_STS)" },
-    ...TOKEN_SOURCE_OPTIONS,
-    { name: "cache-dir", placeholder: "DIR", description: "cache directory; default $XDG_CACHE_HOME/cross-cloud-credentials" },
-    { name: "no-cache", type: "flag", description: "neither read nor write the cache" },
-  ],
+  options: AWS_CREDENTIALS_OPTIONS,
   async run(values, io) {
     const provider = fromGcpServiceAccount(providerInit(values)); // validates before any I/O
     const fetchCredentials = async () => toCredentialProcess(await provider());
@@ -36,7 +23,7 @@ export const awsCredentialsCommand: CommandSpec = {
 /** Cached credentials while fresh; otherwise one process fetches under the lock while the others wait for its result. */
 async function fromCache(values: OptionValues, fetchCredentials: () => Promise<CachedCredentials>, io: CliIo): Promise<CachedCredentials> {
   const cache = await openCredentialCache((values["cache-dir"] as string | undefined) ?? defaultCacheDir());
-  const key = cacheKey(values);
+  const key = awsCredentialsCacheKey(values);
   return (
     (await cache.read(key)) ??
     (await cache.withLock(
@@ -67,12 +54,6 @@ function providerInit(values: OptionValues): FromGcpServiceAccountInit {
     tokenSource: tokenSourceFrom(values),
     clientConfig,
   };
-}
-
-function cacheKey(values: OptionValues): string {
-  const keyed: unknown[] = KEYED_OPTIONS.map((name) => [name, values[name] ?? null]);
-  keyed.push(["env", [process.env.AWS_REGION, process.env.AWS_DEFAULT_REGION, process.env.AWS_ENDPOINT_URL_STS, process.env.GCE_METADATA_HOST].map((v) => v ?? null)]);
-  return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 32);
 }
 
 function toCredentialProcess(c: { accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration: Date; accountId: string }): CachedCredentials {

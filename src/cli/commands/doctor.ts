@@ -4,7 +4,8 @@ import { checkGcpToAws } from "../doctor/checkGcpToAws.js";
 import { detectAws, detectGcp } from "../doctor/detectEnvironment.js";
 import type { DoctorCheck } from "../doctor/DoctorCheck.js";
 import { ExitCode } from "../exitCode.js";
-import { TOKEN_SOURCE_OPTIONS, tokenSourceFrom } from "../tokenSourceOptions.js";
+import { tokenSourceFrom } from "../tokenSourceFrom.js";
+import { TOKEN_SOURCE_OPTIONS } from "../tokenSourceOptions.js";
 import { CREDENTIAL_CONFIG_OPTION, WORKLOAD_IDENTITY_OPTIONS, workloadIdentityFrom } from "../workloadIdentityOptions.js";
 
 const MARK = { ok: "✔", warn: "!", fail: "✘", skip: "-" } as const;
