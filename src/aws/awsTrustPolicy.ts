@@ -1,4 +1,5 @@
 import { DEFAULT_AUDIENCE } from "./resolveFromGcpServiceAccountInit.js";
+import { describeValue } from "../internal/describeValue.js";
 
 export interface AwsTrustPolicyOptions {
   /** The Google service account's numeric unique ID (`gcloud iam service-accounts describe EMAIL --format='value(uniqueId)'`). Required. */
@@ -30,14 +31,14 @@ export function awsTrustPolicy(options: AwsTrustPolicyOptions): AwsTrustPolicy {
   const { serviceAccountUniqueId, serviceAccountEmail, audience = DEFAULT_AUDIENCE } = options ?? ({} as AwsTrustPolicyOptions);
   if (typeof serviceAccountUniqueId !== "string" || !/^\d{1,32}$/.test(serviceAccountUniqueId)) {
     throw new TypeError(
-      `awsTrustPolicy: serviceAccountUniqueId must be the service account's numeric unique ID (21 digits, from gcloud iam service-accounts describe), got ${JSON.stringify(serviceAccountUniqueId)}`,
+      `awsTrustPolicy: serviceAccountUniqueId must be the service account's numeric unique ID (21 digits, from gcloud iam service-accounts describe), got ${describeValue(serviceAccountUniqueId)}`,
     );
   }
   if (serviceAccountEmail !== undefined && (typeof serviceAccountEmail !== "string" || !/^[^\s@]+@[^\s@]+$/.test(serviceAccountEmail))) {
-    throw new TypeError(`awsTrustPolicy: serviceAccountEmail must be an email address, got ${JSON.stringify(serviceAccountEmail)}`);
+    throw new TypeError(`awsTrustPolicy: serviceAccountEmail must be an email address, got ${describeValue(serviceAccountEmail)}`);
   }
   if (typeof audience !== "string" || audience.trim() === "") {
-    throw new TypeError(`awsTrustPolicy: audience must be a non-empty string, got ${JSON.stringify(audience)}`);
+    throw new TypeError(`awsTrustPolicy: audience must be a non-empty string, got ${describeValue(audience)}`);
   }
   return {
     Version: "2012-10-17",

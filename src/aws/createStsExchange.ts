@@ -50,6 +50,10 @@ export function createStsExchange(settings: FromGcpServiceAccountSettings): StsE
     if (!c?.AccessKeyId || !c.SecretAccessKey || !c.SessionToken || !(c.Expiration instanceof Date) || Number.isNaN(c.Expiration.getTime())) {
       throw Object.assign(new Error("STS answered AssumeRoleWithWebIdentity without complete credentials"), { name: "IncompleteCredentials" });
     }
+    if (c.Expiration.getTime() <= Date.now()) {
+      // AWS tolerates 5 minutes of clock skew when signing, so such credentials can never be used.
+      throw Object.assign(new Error(`STS issued credentials that expired at ${c.Expiration.toISOString()}: check this machine's clock`), { name: "ExpiredCredentials" });
+    }
     return {
       accessKeyId: c.AccessKeyId,
       secretAccessKey: c.SecretAccessKey,

@@ -1,7 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { CrossCloudCredentialsError } from "../errors.js";
 import { createRefreshingCache, type RefreshOptions } from "../internal/createRefreshingCache.js";
-import { decodeJwtClaims, isJwtShaped, type JwtClaims } from "../internal/jwtClaims.js";
+import { decodeJwtClaims, formatEpochSeconds, isJwtShaped, type JwtClaims } from "../internal/jwtClaims.js";
 import { safeCause } from "../internal/redact.js";
 import { withRetry } from "../internal/withRetry.js";
 import { classifyStsError } from "./classifyStsError.js";
@@ -62,7 +62,7 @@ async function fetchUsableToken(settings: FromGcpServiceAccountSettings): Promis
   const exp = decodeJwtClaims(second)?.exp;
   if (typeof exp === "number" && exp * 1000 <= Date.now()) {
     throw new CrossCloudCredentialsError(
-      `The token source returned an ID token that expired at ${new Date(exp * 1000).toISOString()}, twice. Check this machine's clock and the token source.`,
+      `The token source returned an ID token that expired at ${formatEpochSeconds(exp)}, twice. Check this machine's clock and the token source.`,
       { code: "ID_TOKEN_EXPIRED" },
     );
   }

@@ -4,6 +4,7 @@ import { ENV_ROLE_ARN, regionFromEnv } from "../internal/env.js";
 import { redactingLogger } from "../internal/redactingLogger.js";
 import { gceMetadataTokenSource } from "../tokenSources/gceMetadataTokenSource.js";
 import type { TokenSource } from "../tokenSources/TokenSource.js";
+import { describeValue } from "../internal/describeValue.js";
 
 export const DEFAULT_AUDIENCE = "sts.amazonaws.com";
 export const DEFAULT_DURATION_SECONDS = 3600;
@@ -61,10 +62,10 @@ export function resolveFromGcpServiceAccountInit(init: FromGcpServiceAccountInit
   const roleArn = init.roleArn ?? process.env[ENV_ROLE_ARN];
   if (roleArn === undefined || roleArn === "") fail(`roleArn is required (or set env ${ENV_ROLE_ARN}), e.g. "arn:aws:iam::123456789012:role/gcp-reader"`);
   const arnMatch = typeof roleArn === "string" ? ROLE_ARN.exec(roleArn) : null;
-  if (!arnMatch) fail(`roleArn must look like "arn:<partition>:iam::<12-digit account>:role/<path/name>", got ${JSON.stringify(roleArn)}`);
+  if (!arnMatch) fail(`roleArn must look like "arn:<partition>:iam::<12-digit account>:role/<path/name>", got ${describeValue(roleArn)}`);
 
   const audience = init.audience ?? DEFAULT_AUDIENCE;
-  if (typeof audience !== "string" || audience.trim() === "") fail(`audience must be a non-empty string, got ${JSON.stringify(audience)}`);
+  if (typeof audience !== "string" || audience.trim() === "") fail(`audience must be a non-empty string, got ${describeValue(audience)}`);
 
   const { roleSessionName } = init;
   if (roleSessionName !== undefined) {
@@ -72,11 +73,11 @@ export function resolveFromGcpServiceAccountInit(init: FromGcpServiceAccountInit
     if (roleSessionName.length < 2 || roleSessionName.length > 64) {
       throw new RangeError(`fromGcpServiceAccount: roleSessionName must be 2 to 64 characters, got ${roleSessionName.length}`);
     }
-    if (!ROLE_SESSION_NAME.test(roleSessionName)) fail(`roleSessionName may only hold letters, digits and + = , . @ _ -, got ${JSON.stringify(roleSessionName)}`);
+    if (!ROLE_SESSION_NAME.test(roleSessionName)) fail(`roleSessionName may only hold letters, digits and + = , . @ _ -, got ${describeValue(roleSessionName)}`);
   }
 
   const durationSeconds = init.durationSeconds ?? DEFAULT_DURATION_SECONDS;
-  if (typeof durationSeconds !== "number" || !Number.isInteger(durationSeconds)) fail(`durationSeconds must be an integer number of seconds, got ${JSON.stringify(durationSeconds)}`);
+  if (typeof durationSeconds !== "number" || !Number.isInteger(durationSeconds)) fail(`durationSeconds must be an integer number of seconds, got ${describeValue(durationSeconds)}`);
   if (durationSeconds < 900 || durationSeconds > 43200) {
     throw new RangeError(`fromGcpServiceAccount: durationSeconds must be between 900 and 43200 (and at most the role's MaxSessionDuration), got ${durationSeconds}`);
   }

@@ -79,8 +79,7 @@ export async function openCredentialCache(dir: string) {
       }
       const settled = await whileWaiting();
       if (settled !== undefined) return settled;
-      const age = await stat(lock).then((s) => Date.now() - s.mtimeMs, () => 0);
-      if (age > STALE_LOCK_MS) await unlink(lock).catch(() => undefined);
+      if ((await ageMs(lock)) > STALE_LOCK_MS) await breakStaleLock(lock);
       else await sleep(LOCK_POLL_MS);
     }
     try {
@@ -91,6 +90,20 @@ export async function openCredentialCache(dir: string) {
   };
 
   return { read, write, withLock, file };
+}
+
+const ageMs = (path: string) => stat(path).then((s) => Date.now() - s.mtimeMs, () => 0);
+
+/**
+ * Removes a lock left by a crashed process. It is first renamed to a name of our own, so that a
+ * fresh lock another process created meanwhile is never deleted by mistake: if what we renamed
+ * turns out to be fresh, it is put back.
+ */
+async function breakStaleLock(lock: string): Promise<void> {
+  const claimed = `${lock}.${process.pid}.${Date.now()}.stale`;
+  if (!(await rename(lock, claimed).then(() => true, () => false))) return;
+  if ((await ageMs(claimed)) > STALE_LOCK_MS) await unlink(claimed).catch(() => undefined);
+  else await rename(claimed, lock).catch(() => unlink(claimed).catch(() => undefined));
 }
 
 const entryPath = (dir: string, key: string) => join(dir, `aws-${key}.json`);

@@ -35,6 +35,11 @@ export function awsExternalAccountClient(options: AwsExternalAccountOptions): Aw
       if (usable() && Date.now() < this.#retryAfter) return { ...cached };
       try {
         const refreshed = await super.refreshAccessTokenAsync();
+        if (typeof refreshed.access_token !== "string" || refreshed.access_token === "") {
+          // google-auth-library would cache "undefined" as a token that never expires.
+          (this as unknown as { cachedAccessToken: Credentials | null }).cachedAccessToken = cached ?? null;
+          throw new CrossCloudCredentialsError("Google answered the token exchange with HTTP 200 but no access token.", { code: "GOOGLE_STS_FAILED" });
+        }
         this.#failedRefreshes = 0;
         return refreshed;
       } catch (error) {

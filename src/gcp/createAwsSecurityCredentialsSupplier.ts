@@ -5,6 +5,7 @@ import { regionFromEnv } from "../internal/env.js";
 import { redact, safeCause } from "../internal/redact.js";
 import { createImdsSession } from "./createImdsSession.js";
 import { awsEnvironmentKind, defaultAwsCredentials } from "./defaultAwsCredentials.js";
+import { describeValue } from "../internal/describeValue.js";
 
 /** google-auth-library's `AwsSecurityCredentials`. */
 export interface AwsSecurityCredentials {
@@ -57,7 +58,7 @@ export function createAwsSecurityCredentialsSupplier(options: AwsSecurityCredent
     const configured = options.awsRegion;
     try {
       const value = typeof configured === "function" ? await configured() : (configured ?? regionFromEnv() ?? (await imds.get("/latest/meta-data/placement/region")).trim());
-      if (typeof value !== "string" || value === "") throw new Error(`got ${JSON.stringify(value)}`);
+      if (typeof value !== "string" || value === "") throw new Error(`got ${describeValue(value)}`);
       return value;
     } catch (error) {
       throw new CrossCloudCredentialsError(

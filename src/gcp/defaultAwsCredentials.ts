@@ -1,6 +1,7 @@
 import type { AwsCredentialIdentity, AwsCredentialIdentityProvider } from "@smithy/types";
 import { containerCredentials, ENV_CONTAINER_FULL_URI, ENV_CONTAINER_RELATIVE_URI } from "./containerCredentials.js";
 import { ENV_IMDS_DISABLED, type ImdsSession } from "./createImdsSession.js";
+import { describeValue } from "../internal/describeValue.js";
 
 const ENV_CONTAINER = [ENV_CONTAINER_RELATIVE_URI, ENV_CONTAINER_FULL_URI];
 const ENV_WEB_IDENTITY_TOKEN_FILE = "AWS_WEB_IDENTITY_TOKEN_FILE";
@@ -66,7 +67,7 @@ function parseImdsCredentials(body: string, role: string): AwsCredentialIdentity
   }
   const expiration = doc.Expiration ? new Date(doc.Expiration) : undefined;
   if (doc.Code !== "Success" || !doc.AccessKeyId || !doc.SecretAccessKey || !doc.Token || !expiration || Number.isNaN(expiration.getTime())) {
-    throw new Error(`IMDS answered role ${role}'s credentials without a complete credential set (Code ${JSON.stringify(doc.Code)}).`);
+    throw new Error(`IMDS answered role ${role}'s credentials without a complete credential set (Code ${describeValue(doc.Code)}).`);
   }
   return { accessKeyId: doc.AccessKeyId, secretAccessKey: doc.SecretAccessKey, sessionToken: doc.Token, expiration };
 }

@@ -1,4 +1,5 @@
 import { AWS_SUBJECT_TOKEN_TYPE, optionError, resolveWorkloadIdentityProvider, type WorkloadIdentityProviderOptions } from "./resolveAwsExternalAccountOptions.js";
+import { describeValue } from "../internal/describeValue.js";
 
 const IMDS = "http://169.254.169.254";
 
@@ -36,7 +37,7 @@ export interface GcpCredentialConfig {
 export function gcpCredentialConfig(options: GcpCredentialConfigOptions): GcpCredentialConfig {
   const provider = resolveWorkloadIdentityProvider("gcpCredentialConfig", options);
   const imdsv2 = options.imdsv2 ?? true;
-  if (typeof imdsv2 !== "boolean") optionError("gcpCredentialConfig", `imdsv2 must be a boolean, got ${JSON.stringify(imdsv2)}`);
+  if (typeof imdsv2 !== "boolean") optionError("gcpCredentialConfig", `imdsv2 must be a boolean, got ${describeValue(imdsv2)}`);
   return {
     universe_domain: provider.universeDomain,
     type: "external_account",

@@ -1,4 +1,5 @@
 import type { AwsCredentialIdentityProvider } from "@smithy/types";
+import { describeValue } from "../internal/describeValue.js";
 
 export const DEFAULT_SCOPES = ["https://www.googleapis.com/auth/cloud-platform"];
 export const DEFAULT_UNIVERSE_DOMAIN = "googleapis.com";
@@ -61,26 +62,26 @@ export function resolveWorkloadIdentityProvider(fn: string, options: WorkloadIde
   if (typeof options !== "object" || options === null) optionError(fn, "the argument must be an options object");
   const { projectNumber, poolId, providerId, serviceAccountEmail, serviceAccountTokenLifetimeSeconds: lifetime, quotaProjectId } = options;
   const universeDomain = options.universeDomain ?? DEFAULT_UNIVERSE_DOMAIN;
-  if (typeof universeDomain !== "string" || !/^[a-z0-9.-]+\.[a-z]+$/.test(universeDomain)) optionError(fn, `universeDomain must be a domain such as "googleapis.com", got ${JSON.stringify(universeDomain)}`);
+  if (typeof universeDomain !== "string" || !/^[a-z0-9.-]+\.[a-z]+$/.test(universeDomain)) optionError(fn, `universeDomain must be a domain such as "googleapis.com", got ${describeValue(universeDomain)}`);
 
   const parts = [projectNumber, poolId, providerId];
   let audience = options.audience;
   if (audience !== undefined && parts.some((p) => p !== undefined)) optionError(fn, "give either audience or projectNumber + poolId + providerId, not both");
   if (audience === undefined) {
     if (parts.every((p) => p === undefined)) optionError(fn, "audience, or projectNumber + poolId + providerId, is required");
-    if (typeof projectNumber !== "string" || !/^\d+$/.test(projectNumber)) optionError(fn, `projectNumber must be the project's number as a string of digits, got ${JSON.stringify(projectNumber)}`);
-    if (typeof poolId !== "string" || !POOL_OR_PROVIDER_ID.test(poolId)) optionError(fn, `poolId must be 4-32 lowercase letters, digits or hyphens, got ${JSON.stringify(poolId)}`);
-    if (typeof providerId !== "string" || !POOL_OR_PROVIDER_ID.test(providerId)) optionError(fn, `providerId must be 4-32 lowercase letters, digits or hyphens, got ${JSON.stringify(providerId)}`);
+    if (typeof projectNumber !== "string" || !/^\d+$/.test(projectNumber)) optionError(fn, `projectNumber must be the project's number as a string of digits, got ${describeValue(projectNumber)}`);
+    if (typeof poolId !== "string" || !POOL_OR_PROVIDER_ID.test(poolId)) optionError(fn, `poolId must be 4-32 lowercase letters, digits or hyphens, got ${describeValue(poolId)}`);
+    if (typeof providerId !== "string" || !POOL_OR_PROVIDER_ID.test(providerId)) optionError(fn, `providerId must be 4-32 lowercase letters, digits or hyphens, got ${describeValue(providerId)}`);
     audience = `//iam.${universeDomain}/projects/${projectNumber}/locations/global/workloadIdentityPools/${poolId}/providers/${providerId}`;
   } else if (typeof audience !== "string" || !AUDIENCE.test(audience)) {
-    optionError(fn, `audience must look like "//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>", got ${JSON.stringify(audience)}`);
+    optionError(fn, `audience must look like "//iam.googleapis.com/projects/<number>/locations/global/workloadIdentityPools/<pool>/providers/<provider>", got ${describeValue(audience)}`);
   }
 
   if (serviceAccountEmail !== undefined && (typeof serviceAccountEmail !== "string" || !EMAIL.test(serviceAccountEmail))) {
-    optionError(fn, `serviceAccountEmail must be a service account email, got ${JSON.stringify(serviceAccountEmail)}`);
+    optionError(fn, `serviceAccountEmail must be a service account email, got ${describeValue(serviceAccountEmail)}`);
   }
   if (lifetime !== undefined) {
-    if (typeof lifetime !== "number" || !Number.isInteger(lifetime)) optionError(fn, `serviceAccountTokenLifetimeSeconds must be an integer number of seconds, got ${JSON.stringify(lifetime)}`);
+    if (typeof lifetime !== "number" || !Number.isInteger(lifetime)) optionError(fn, `serviceAccountTokenLifetimeSeconds must be an integer number of seconds, got ${describeValue(lifetime)}`);
     if (lifetime < 600 || lifetime > 43200) throw new RangeError(`${fn}: serviceAccountTokenLifetimeSeconds must be between 600 and 43200, got ${lifetime}`);
   }
   const tokenUrl = options.tokenUrl ?? `https://sts.${universeDomain}/v1/token`;
@@ -88,7 +89,7 @@ export function resolveWorkloadIdentityProvider(fn: string, options: WorkloadIde
     options.serviceAccountImpersonationUrl ??
     (serviceAccountEmail && `https://iamcredentials.${universeDomain}/v1/projects/-/serviceAccounts/${serviceAccountEmail}:generateAccessToken`);
   for (const [name, url] of [["tokenUrl", tokenUrl], ["serviceAccountImpersonationUrl", impersonationUrl]] as const) {
-    if (url !== undefined && (typeof url !== "string" || !URL.canParse(url))) optionError(fn, `${name} must be an absolute URL, got ${JSON.stringify(url)}`);
+    if (url !== undefined && (typeof url !== "string" || !URL.canParse(url))) optionError(fn, `${name} must be an absolute URL, got ${describeValue(url)}`);
   }
   if (lifetime !== undefined && !impersonationUrl) optionError(fn, "serviceAccountTokenLifetimeSeconds needs serviceAccountEmail (it is the impersonated token's lifetime)");
   if (quotaProjectId !== undefined && (typeof quotaProjectId !== "string" || quotaProjectId === "")) optionError(fn, "quotaProjectId must be a non-empty project ID string");
@@ -111,7 +112,7 @@ export function resolveAwsSourceOptions(fn: string, options: AwsExternalAccountO
   }
   if (awsCredentials !== undefined && typeof awsCredentials !== "function") optionError(fn, "awsCredentials must be an AWS SDK v3 credential provider function, e.g. fromContainerMetadata()");
   if (awsRegion !== undefined && typeof awsRegion !== "function" && (typeof awsRegion !== "string" || !AWS_REGION.test(awsRegion))) {
-    optionError(fn, `awsRegion must be a region such as "eu-west-1" or an async function returning one, got ${JSON.stringify(awsRegion)}`);
+    optionError(fn, `awsRegion must be a region such as "eu-west-1" or an async function returning one, got ${describeValue(awsRegion)}`);
   }
   return { scopes };
 }

@@ -1,3 +1,5 @@
+import { describeValue } from "./describeValue.js";
+
 /** The claims of a Google ID token that AWS compares, all optional because tokens are untrusted. */
 export interface JwtClaims {
   iss?: string;
@@ -34,12 +36,18 @@ export function decodeJwtClaims(token: string): JwtClaims | undefined {
 /** The claims AWS compares, one per line-friendly fragment, for error messages. Never the token itself. */
 export function describeClaims(claims: JwtClaims | undefined): string {
   if (!claims) return "the token's claims could not be decoded";
-  const exp = typeof claims.exp === "number" ? new Date(claims.exp * 1000).toISOString() : "none";
+  const exp = claims.exp === undefined ? "none" : formatEpochSeconds(claims.exp);
   return [
-    `aud=${JSON.stringify(claims.aud)} (compared with accounts.google.com:oaud)`,
-    `azp=${JSON.stringify(claims.azp)} (compared with accounts.google.com:aud)`,
-    `sub=${JSON.stringify(claims.sub)} (compared with accounts.google.com:sub)`,
-    `iss=${JSON.stringify(claims.iss)}`,
+    `aud=${describeValue(claims.aud)} (compared with accounts.google.com:oaud)`,
+    `azp=${describeValue(claims.azp)} (compared with accounts.google.com:aud)`,
+    `sub=${describeValue(claims.sub)} (compared with accounts.google.com:sub)`,
+    `iss=${describeValue(claims.iss)}`,
     `exp=${exp}`,
   ].join(", ");
+}
+
+/** An `exp`-style epoch-seconds value as an ISO time, or as it is when it is not a representable time. */
+export function formatEpochSeconds(value: unknown): string {
+  const date = typeof value === "number" ? new Date(value * 1000) : undefined;
+  return date && !Number.isNaN(date.getTime()) ? date.toISOString() : describeValue(value);
 }

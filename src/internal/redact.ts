@@ -1,9 +1,12 @@
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.?[A-Za-z0-9_-]*/g;
 const LONG_SECRET_LIKE = /[A-Za-z0-9+/=_-]{40,}/g;
 
-/** Removes anything shaped like a JWT or a long credential string from free text. */
+/** Secrets are random: upper case, lower case and digits together. Paths and hex cache keys are not. */
+const looksRandom = (run: string) => /[A-Z]/.test(run) && /[a-z]/.test(run) && /\d/.test(run);
+
+/** Removes anything shaped like a JWT or a long random credential string from free text. */
 export function redact(text: string): string {
-  return text.replace(JWT_LIKE, "[redacted token]").replace(LONG_SECRET_LIKE, "[redacted]");
+  return text.replace(JWT_LIKE, "[redacted token]").replace(LONG_SECRET_LIKE, (run) => (looksRandom(run) ? "[redacted]" : run));
 }
 
 /**

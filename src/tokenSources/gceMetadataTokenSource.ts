@@ -4,6 +4,7 @@ import { HttpNetworkError, httpRequest, type HttpResponse } from "../internal/ht
 import { isJwtShaped } from "../internal/jwtClaims.js";
 import { withRetry } from "../internal/withRetry.js";
 import type { TokenSource } from "./TokenSource.js";
+import { describeValue } from "../internal/describeValue.js";
 
 export const DEFAULT_METADATA_HOST = "169.254.169.254";
 export const METADATA_CONNECT_TIMEOUT_MS = 1_000;
@@ -28,11 +29,11 @@ export interface GceMetadataTokenSourceOptions {
 export function gceMetadataTokenSource(options: GceMetadataTokenSourceOptions = {}): TokenSource {
   const serviceAccount = options.serviceAccount ?? "default";
   if (typeof serviceAccount !== "string" || !/^(default|[^\s/@]+@[^\s/@]+)$/.test(serviceAccount)) {
-    throw new TypeError(`gceMetadataTokenSource: serviceAccount must be "default" or a service account email, got ${JSON.stringify(serviceAccount)}`);
+    throw new TypeError(`gceMetadataTokenSource: serviceAccount must be "default" or a service account email, got ${describeValue(serviceAccount)}`);
   }
   const format = options.format ?? "full";
   if (format !== "full" && format !== "standard") {
-    throw new TypeError(`gceMetadataTokenSource: format must be "full" or "standard", got ${JSON.stringify(format)}`);
+    throw new TypeError(`gceMetadataTokenSource: format must be "full" or "standard", got ${describeValue(format)}`);
   }
 
   return async ({ audience, signal }) => {

@@ -4,6 +4,7 @@ import { googleAuthError } from "../internal/googleAuthError.js";
 import { isJwtShaped } from "../internal/jwtClaims.js";
 import { loadGoogleAuthLibrary } from "../internal/loadGoogleAuthLibrary.js";
 import type { TokenSource } from "./TokenSource.js";
+import { describeValue } from "../internal/describeValue.js";
 
 const EMAIL = /^[^\s/@]+@[^\s/@]+$/;
 
@@ -31,7 +32,7 @@ export function impersonatedTokenSource(options: ImpersonatedTokenSourceOptions)
     throw new TypeError("impersonatedTokenSource: delegates must be an array of service account emails");
   }
   if (endpoint !== undefined && !URL.canParse(endpoint)) {
-    throw new TypeError(`impersonatedTokenSource: endpoint must be an absolute URL, got ${JSON.stringify(endpoint)}`);
+    throw new TypeError(`impersonatedTokenSource: endpoint must be an absolute URL, got ${describeValue(endpoint)}`);
   }
   let client: AuthClient | undefined;
   return async ({ audience }) => {
