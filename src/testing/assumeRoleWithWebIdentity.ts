@@ -1,6 +1,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { verifyJwt, type Jwks } from "./createJwtIssuer.js";
 import { evaluateTrustPolicy } from "./evaluateTrustPolicy.js";
+import type { AwsSecretsFactory } from "./rotatingAwsCredentials.js";
 import type { FakeResponse } from "./fakeHttpServer.js";
 import { stsError, stsResult, xmlElement } from "./stsXml.js";
 
@@ -37,6 +38,8 @@ export interface AssumeRoleSettings {
   trustedJwks(): Jwks[];
   trustPolicy?: object;
   maxSessionDurationSeconds: number;
+  /** Chooses the secret key and session token of issued credentials; default random. */
+  secrets?: AwsSecretsFactory;
 }
 
 const ROLE_ARN = /^arn:([a-z][a-z-]*):iam::(\d{12}):role\/((?:[\w+=,.@-]+\/)*)([\w+=,.@-]{1,64})$/;
@@ -133,10 +136,11 @@ export function assumeRoleWithWebIdentity(
 
   const [, partition, accountId, , roleName] = arn as unknown as [string, string, string, string, string];
   const roleId = keyId("AROA", 17, createHash("sha256").update(roleArn).digest());
+  const planted = settings.secrets?.() ?? {};
   const issued: IssuedAwsCredentials = {
     accessKeyId: keyId("ASIA", 16),
-    secretAccessKey: randomBytes(30).toString("base64"),
-    sessionToken: randomBytes(300).toString("base64"),
+    secretAccessKey: planted.secretAccessKey ?? randomBytes(30).toString("base64"),
+    sessionToken: planted.sessionToken ?? randomBytes(300).toString("base64"),
     expiration: new Date(Math.floor(Date.now() / 1000 + durationSeconds) * 1000),
     roleArn,
     roleSessionName,

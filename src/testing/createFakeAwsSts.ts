@@ -3,6 +3,7 @@ import { assumeRoleWithWebIdentity, type IssuedAwsCredentials } from "./assumeRo
 import type { Jwks } from "./createJwtIssuer.js";
 import { startFakeHttpServer, type FakeHttpServer, type FakeResponse, type RecordedRequest } from "./fakeHttpServer.js";
 import { stsError, stsResult, stsStatusFor, xmlElement } from "./stsXml.js";
+import type { AwsSecretsFactory } from "./rotatingAwsCredentials.js";
 import { verifySigV4 } from "./verifySigV4.js";
 
 /** Options of {@link createFakeAwsSts}. */
@@ -22,6 +23,8 @@ export interface FakeAwsStsOptions {
   trustPolicy?: object;
   /** The role's MaxSessionDuration, in seconds; a larger `DurationSeconds` gets `ValidationError`. Default `3600`. */
   maxSessionDurationSeconds?: number;
+  /** Chooses the secret key and session token of each set of credentials issued (e.g. planted markers for leak scans). Default: random. */
+  secrets?: AwsSecretsFactory;
 }
 
 /** A running fake AWS STS (Query protocol: form-encoded POST, XML answers). */
@@ -59,6 +62,7 @@ export async function createFakeAwsSts(opts: FakeAwsStsOptions = {}): Promise<Fa
     trustedJwks: () => (opts.identityProviders ?? []).map((provider) => provider.jwks),
     ...(opts.trustPolicy ? { trustPolicy: opts.trustPolicy } : {}),
     maxSessionDurationSeconds: opts.maxSessionDurationSeconds ?? 3600,
+    ...(opts.secrets ? { secrets: opts.secrets } : {}),
   };
 
   const getCallerIdentity = (request: RecordedRequest, requestId: string): FakeResponse => {

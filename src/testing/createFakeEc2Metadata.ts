@@ -6,6 +6,7 @@ import {
   createRotatingAwsCredentials,
   formatRfc3339Seconds,
   type AwsRoleCredentials,
+  type AwsSecretsFactory,
 } from "./rotatingAwsCredentials.js";
 
 /** Options of {@link createFakeEc2Metadata}. */
@@ -20,6 +21,8 @@ export interface FakeEc2MetadataOptions {
   credentialsLifetimeSeconds?: number;
   /** 12-digit account in the instance identity document. Default `"123456789012"`. */
   accountId?: string;
+  /** Chooses the secret key and session token of each credential set (e.g. planted markers for leak scans). Default: random. */
+  secrets?: AwsSecretsFactory;
 }
 
 /**
@@ -84,7 +87,7 @@ export function createFakeEc2Metadata(opts: FakeEc2MetadataOptions = {}): Promis
   const lifetimeSeconds = opts.credentialsLifetimeSeconds ?? 21_600;
   checkSeconds("credentialsLifetimeSeconds", lifetimeSeconds, 60, 43_200);
   if (!/^\d{12}$/.test(accountId)) throw new RangeError(`accountId must be 12 digits; got "${accountId}"`);
-  return start(roleName, region, availabilityZone, accountId, lifetimeSeconds);
+  return start(roleName, region, availabilityZone, accountId, lifetimeSeconds, opts.secrets);
 }
 
 async function start(
@@ -93,8 +96,9 @@ async function start(
   availabilityZone: string,
   accountId: string,
   lifetimeSeconds: number,
+  secrets: AwsSecretsFactory | undefined,
 ): Promise<FakeEc2Metadata> {
-  const credentials = createRotatingAwsCredentials(lifetimeSeconds);
+  const credentials = createRotatingAwsCredentials(lifetimeSeconds, secrets);
   const tokens = new Map<string, number>(); // token → expiry, ms since the epoch
   const bootTime = formatRfc3339Seconds(new Date(Date.now()));
 

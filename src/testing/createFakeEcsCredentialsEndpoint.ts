@@ -5,6 +5,7 @@ import {
   createRotatingAwsCredentials,
   formatRfc3339Seconds,
   type AwsRoleCredentials,
+  type AwsSecretsFactory,
 } from "./rotatingAwsCredentials.js";
 
 /** Options of {@link createFakeEcsCredentialsEndpoint}. */
@@ -19,6 +20,8 @@ export interface FakeEcsCredentialsEndpointOptions {
   credentialsLifetimeSeconds?: number;
   /** `RoleArn` in the answers. Default `"arn:aws:iam::123456789012:role/ecs-task-role"`. */
   roleArn?: string;
+  /** Chooses the secret key and session token of each credential set (e.g. planted markers for leak scans). Default: random. */
+  secrets?: AwsSecretsFactory;
 }
 
 /** A running fake ECS / EKS Pod Identity container credentials endpoint. */
@@ -57,15 +60,16 @@ export function createFakeEcsCredentialsEndpoint(
   if (opts.authorizationToken !== undefined && !/^[\x21-\x7e][\x20-\x7e]*$/.test(opts.authorizationToken)) {
     throw new TypeError("authorizationToken must be non-empty printable ASCII (it is sent as an HTTP header)");
   }
-  return start(opts.authorizationToken, lifetimeSeconds, opts.roleArn ?? "arn:aws:iam::123456789012:role/ecs-task-role");
+  return start(opts.authorizationToken, lifetimeSeconds, opts.roleArn ?? "arn:aws:iam::123456789012:role/ecs-task-role", opts.secrets);
 }
 
 async function start(
   authorizationToken: string | undefined,
   lifetimeSeconds: number,
   roleArn: string,
+  secrets: AwsSecretsFactory | undefined,
 ): Promise<FakeEcsCredentialsEndpoint> {
-  const credentials = createRotatingAwsCredentials(lifetimeSeconds);
+  const credentials = createRotatingAwsCredentials(lifetimeSeconds, secrets);
   const relativeUri = `/v2/credentials/${randomUUID()}`;
 
   const base = await startFakeHttpServer({

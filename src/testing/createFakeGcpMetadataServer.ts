@@ -21,6 +21,11 @@ export interface FakeGcpMetadataServerOptions {
   rejectFullFormat?: boolean;
   /** Leave `Metadata-Flavor: Google` off every answer, to simulate some other server on that address. Default `false`. */
   omitMetadataFlavor?: boolean;
+  /**
+   * Extra claims written into every ID token issued, after the standard ones (so they may override
+   * them), e.g. a recognisable marker for secret-leak scans. Default none.
+   */
+  claims?: Record<string, unknown>;
 }
 
 /** A failure script for the metadata server: failures are plain-text bodies (status default 500). */
@@ -88,6 +93,7 @@ export async function createFakeGcpMetadataServer(
       iss: "https://accounts.google.com",
       sub: uniqueId,
       ...(full ? { email, email_verified: true } : {}),
+      ...opts.claims,
     };
     const token = issuer.sign(claims);
     issuedTokens.push(token);

@@ -15,6 +15,12 @@ export interface FakeGoogleStsOptions {
   accessTokenLifetimeSeconds?: number;
   /** Service account emails federated tokens may impersonate; others get 403 `PERMISSION_DENIED`. Default: any. */
   serviceAccounts?: string[];
+  /**
+   * Chooses each access token issued, federated or impersonated (e.g. recognisable markers for
+   * secret-leak scans); it must return a new value at each call. Default `ya29.fed-…` / `ya29.sa-…`
+   * with 32 random bytes.
+   */
+  accessTokens?: (kind: "federated" | "impersonated") => string;
 }
 
 /** One token exchange Google STS accepted. */
@@ -64,6 +70,8 @@ export interface FakeGoogleSts extends FakeHttpServer {
   readonly issuedAccessTokens: string[];
   /** Every call to the fake Google API, in order, rejected ones included. */
   readonly apiCalls: FakeGoogleApiCall[];
+  /** What this fake knows of an access token it issued (kind, scopes, expiry), expired ones included; else `undefined`. */
+  grantOf(accessToken: string): GoogleTokenGrant | undefined;
 }
 
 const TOKEN_PATH = "/v1/token";
@@ -144,7 +152,7 @@ async function start(opts: FakeGoogleStsOptions, lifetimeSeconds: number): Promi
     if (!verified.ok) return oauthError(verified.error, verified.description);
 
     const scopes = (form.get("scope") ?? "").split(" ").filter((s) => s !== "");
-    const accessToken = `ya29.fed-${randomBytes(32).toString("base64url")}`;
+    const accessToken = opts.accessTokens?.("federated") ?? `ya29.fed-${randomBytes(32).toString("base64url")}`;
     issue({ accessToken, kind: "federated", scopes, expiresAtMs: Date.now() + lifetimeSeconds * 1000 });
     const { accessKeyId, region, subjectToken: decoded, signedHeaders } = verified;
     acceptedExchanges.push({ accessKeyId, region, audience, scopes, subjectToken: decoded, signedHeaders, accessToken });
@@ -172,7 +180,7 @@ async function start(opts: FakeGoogleStsOptions, lifetimeSeconds: number): Promi
         case "GenerateAccessToken": {
           const federated = liveGrant(bearerOf(request));
           if (!federated || federated.kind !== "federated") return googleApiError(401, INVALID_CREDENTIALS);
-          const result = generateAccessToken(request, federated, opts.serviceAccounts);
+          const result = generateAccessToken(request, federated, opts.serviceAccounts, opts.accessTokens && (() => opts.accessTokens!("impersonated")));
           if (result.grant) {
             issue(result.grant);
             impersonations += 1;
@@ -197,5 +205,6 @@ async function start(opts: FakeGoogleStsOptions, lifetimeSeconds: number): Promi
     impersonations: { get: () => impersonations, enumerable: true },
     issuedAccessTokens: { value: issuedAccessTokens, enumerable: true },
     apiCalls: { value: apiCalls, enumerable: true },
+    grantOf: { value: (accessToken: string) => grants.get(accessToken), enumerable: true },
   }) as FakeGoogleSts;
 }

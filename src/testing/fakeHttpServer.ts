@@ -16,6 +16,13 @@ export interface RecordedRequest {
   body: string;
   /** The operation the fake identified, e.g. the STS `Action`; `undefined` where the fake has none. */
   action?: string;
+  /**
+   * `performance.now()` when the request's headers arrived: a real, monotonic clock that
+   * `vi.useFakeTimers` does not touch, so overlapping requests can be detected under a fake `Date`.
+   */
+  receivedAt?: number;
+  /** `performance.now()` when the answer was fully written or the connection ended without one; `undefined` while in flight. */
+  finishedAt?: number;
 }
 
 /**
@@ -31,8 +38,8 @@ export interface FailureScript {
   code?: string;
   /** Error message rendered in the fake's wire format. */
   message?: string;
-  /** Raw response body; replaces the rendered error (e.g. malformed XML, or `"not-a-jwt"` with status 200). */
-  body?: string;
+  /** Raw response body, text or arbitrary bytes; replaces the rendered error (e.g. malformed XML, or `"not-a-jwt"` with status 200). */
+  body?: string | Uint8Array;
   /** Milliseconds to wait before answering (real time, not affected by `vi.useFakeTimers`). Without `status`, `code`, `message` or `body`, the normal answer follows the delay. */
   delayMs?: number;
   /** Destroy the connection without answering (the client sees a reset / "socket hang up"). */
@@ -51,6 +58,8 @@ export interface FakeHttpServer<S extends FailureScript = FailureScript> {
   readonly host: string;
   /** Every request received, in arrival order, including those answered by a scripted failure. */
   readonly requests: RecordedRequest[];
+  /** Requests whose headers arrived and whose answer is not finished yet (hung ones included, until `close()`). */
+  readonly activeRequests: number;
   /** Queue a scripted failure; queued scripts apply in order. */
   failNext(script: S): void;
   /** Stop listening and destroy every connection (keep-alive and hung ones too). Idempotent. */
@@ -63,8 +72,8 @@ export interface FakeResponse {
   status: number;
   /** Response headers; `Date` is added from `Date.now()` unless given. */
   headers?: Record<string, string>;
-  /** Response body. */
-  body: string;
+  /** Response body (text is sent as UTF-8). */
+  body: string | Uint8Array;
 }
 
 /** How a concrete fake plugs into {@link startFakeHttpServer}. */
@@ -105,6 +114,7 @@ export async function startFakeHttpServer<S extends FailureScript = FailureScrip
   const requests: RecordedRequest[] = [];
   const scripts: Array<{ script: S; remaining: number }> = [];
   const timers = new Set<NodeJS.Timeout>();
+  let activeRequests = 0;
   let closing: Promise<void> | undefined;
 
   const takeScript = (request: RecordedRequest): S | undefined => {
@@ -138,9 +148,22 @@ export async function startFakeHttpServer<S extends FailureScript = FailureScrip
   };
 
   const onRequest = async (req: IncomingMessage, res: ServerResponse) => {
+    const receivedAt = performance.now();
+    activeRequests += 1;
+    let request: RecordedRequest | undefined;
+    let finished = false;
+    const finish = () => {
+      if (finished) return;
+      finished = true;
+      activeRequests -= 1;
+      if (request) request.finishedAt = performance.now();
+    };
+    res.once("finish", finish);
+    res.once("close", finish);
     const body = await readBody(req);
     const url = new URL(req.url ?? "/", `http://${req.headers.host ?? "127.0.0.1"}`);
-    const request: RecordedRequest = { method: req.method ?? "GET", path: url.pathname, url, headers: req.headers, body };
+    request = { method: req.method ?? "GET", path: url.pathname, url, headers: req.headers, body, receivedAt };
+    if (finished) request.finishedAt = performance.now();
     const action = init.actionOf?.(request);
     if (action !== undefined) request.action = action;
     requests.push(request);
@@ -173,6 +196,9 @@ export async function startFakeHttpServer<S extends FailureScript = FailureScrip
     url: `http://127.0.0.1:${port}`,
     host: `127.0.0.1:${port}`,
     requests,
+    get activeRequests() {
+      return activeRequests;
+    },
     failNext(script: S) {
       scripts.push({ script, remaining: script.count ?? 1 });
     },

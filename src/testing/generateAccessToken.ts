@@ -27,12 +27,14 @@ const MAX_LIFETIME_SECONDS = 43_200;
  * IAM Credentials `generateAccessToken` for a caller already authenticated as `federated`: checks the
  * caller's scopes (`cloud-platform` or `iam`), that the account is in `allowed` (when given), and the
  * JSON body `{scope: string[], lifetime?: "<seconds>s"}` (lifetime 600–43200 s, default 3600 s);
- * answers `{accessToken, expireTime}` or Google's API error shape.
+ * answers `{accessToken, expireTime}` or Google's API error shape. `mintToken` chooses the token
+ * (default `ya29.sa-` + 32 random bytes).
  */
 export function generateAccessToken(
   request: RecordedRequest,
   federated: GoogleTokenGrant,
   allowed: string[] | undefined,
+  mintToken?: () => string,
 ): { response: FakeResponse; grant?: GoogleTokenGrant } {
   const fail = (code: number, message: string) => ({ response: googleApiError(code, message) });
   if (!federated.scopes.some((scope) => IMPERSONATION_SCOPES.includes(scope))) {
@@ -69,7 +71,7 @@ export function generateAccessToken(
   }
   const expiresAtMs = Math.floor(Date.now() / 1000) * 1000 + seconds * 1000;
   const grant: GoogleTokenGrant = {
-    accessToken: `ya29.sa-${randomBytes(32).toString("base64url")}`,
+    accessToken: mintToken?.() ?? `ya29.sa-${randomBytes(32).toString("base64url")}`,
     kind: "impersonated",
     scopes: scope as string[],
     expiresAtMs,

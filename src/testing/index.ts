@@ -26,7 +26,7 @@ export { createFakeEc2Metadata } from "./createFakeEc2Metadata.js";
 export type { FakeEc2Metadata, FakeEc2MetadataOptions } from "./createFakeEc2Metadata.js";
 export { createFakeEcsCredentialsEndpoint } from "./createFakeEcsCredentialsEndpoint.js";
 export type { FakeEcsCredentialsEndpoint, FakeEcsCredentialsEndpointOptions } from "./createFakeEcsCredentialsEndpoint.js";
-export type { AwsRoleCredentials } from "./rotatingAwsCredentials.js";
+export type { AwsRoleCredentials, AwsSecretsFactory } from "./rotatingAwsCredentials.js";
 export { createFakeGoogleSts } from "./createFakeGoogleSts.js";
 export type {
   AcceptedTokenExchange,
@@ -34,5 +34,12 @@ export type {
   FakeGoogleSts,
   FakeGoogleStsOptions,
 } from "./createFakeGoogleSts.js";
+export type { GoogleTokenGrant } from "./generateAccessToken.js";
 export { verifyAwsSubjectToken } from "./verifyAwsSubjectToken.js";
 export type { AwsSubjectToken, AwsSubjectTokenVerification } from "./verifyAwsSubjectToken.js";
+export { createFakeS3 } from "./createFakeS3.js";
+export type { FakeS3, FakeS3Call, FakeS3Options } from "./createFakeS3.js";
+export { createFakeSns } from "./createFakeSns.js";
+export type { FakeSns, FakeSnsMessage, FakeSnsOptions } from "./createFakeSns.js";
+export { verifyAwsServiceRequest } from "./verifyAwsServiceRequest.js";
+export type { AwsServiceRequestRejection, AwsServiceRequestVerification } from "./verifyAwsServiceRequest.js";

@@ -14,6 +14,13 @@ export interface AwsRoleCredentials {
   issuedAt: Date;
 }
 
+/**
+ * Chooses the secret parts of each AWS credential set a fake mints, e.g. recognisable markers for
+ * secret-leak scans. Called once per set; a part left out (or the option not given) is random.
+ * The access key ID is always minted by the fake, so it stays unique.
+ */
+export type AwsSecretsFactory = () => { secretAccessKey?: string; sessionToken?: string };
+
 /** A role's credentials as an AWS credentials endpoint serves them: reused, then rotated ahead of expiry. */
 export interface RotatingAwsCredentials {
   /** Every set minted so far, oldest first. */
@@ -36,12 +43,13 @@ export function checkSeconds(option: string, value: number, min: number, max: nu
   }
 }
 
-function mint(nowMs: number, lifetimeSeconds: number): AwsRoleCredentials {
+function mint(nowMs: number, lifetimeSeconds: number, secrets: AwsSecretsFactory | undefined): AwsRoleCredentials {
   const nowSeconds = Math.floor(nowMs / 1000);
+  const planted = secrets?.() ?? {};
   return {
     accessKeyId: "ASIA" + Array.from(randomBytes(16), (byte) => ACCESS_KEY_ALPHABET[byte % 32]).join(""),
-    secretAccessKey: randomBytes(30).toString("base64"),
-    sessionToken: randomBytes(240).toString("base64"),
+    secretAccessKey: planted.secretAccessKey ?? randomBytes(30).toString("base64"),
+    sessionToken: planted.sessionToken ?? randomBytes(240).toString("base64"),
     expiration: new Date((nowSeconds + lifetimeSeconds) * 1000),
     issuedAt: new Date(nowSeconds * 1000),
   };
@@ -51,8 +59,9 @@ function mint(nowMs: number, lifetimeSeconds: number): AwsRoleCredentials {
  * Credentials of one role as IMDS and the container endpoints serve them: the same set is returned
  * until less than a quarter of its lifetime remains (measured with `Date.now()`, so fake timers
  * apply), then a fresh set is minted. Clients refreshing ahead of expiry thus get new credentials.
+ * `plantSecrets`, when given, chooses the secret key and session token of each set.
  */
-export function createRotatingAwsCredentials(lifetimeSeconds: number): RotatingAwsCredentials {
+export function createRotatingAwsCredentials(lifetimeSeconds: number, plantSecrets?: AwsSecretsFactory): RotatingAwsCredentials {
   const issued: AwsRoleCredentials[] = [];
   const secrets = new Map<string, string>();
   const rotateBeforeMs = (lifetimeSeconds * 1000) / 4;
@@ -62,7 +71,7 @@ export function createRotatingAwsCredentials(lifetimeSeconds: number): RotatingA
       const now = Date.now();
       const latest = issued.at(-1);
       if (latest && latest.expiration.getTime() - now >= rotateBeforeMs) return latest;
-      const fresh = mint(now, lifetimeSeconds);
+      const fresh = mint(now, lifetimeSeconds, plantSecrets);
       issued.push(fresh);
       secrets.set(fresh.accessKeyId, fresh.secretAccessKey);
       return fresh;
