@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { vi } from "vitest";
 import { awsExternalAccountClient, type AwsExternalAccountOptions } from "../../src/index.js";
-import { createFakeEc2Metadata, createFakeGoogleSts } from "../../src/testing/index.js";
+import { createFakeEc2Metadata, createFakeGoogleSts, type FakeEc2MetadataOptions, type FakeGoogleStsOptions } from "../../src/testing/index.js";
 
 export const AUDIENCE = "//iam.googleapis.com/projects/123456789012/locations/global/workloadIdentityPools/aws-pool/providers/aws-provider";
 export const SERVICE_ACCOUNT = "reader@my-project.iam.gserviceaccount.com";
@@ -37,10 +37,26 @@ export async function isolateAwsEnvironment(): Promise<void> {
  * An EC2 instance (fake IMDSv2) and Google's side of federation (fake STS, IAM Credentials and a
  * Storage API) that verifies subject tokens against the secrets the fake IMDS issued.
  */
-export async function startAwsToGcp(options: { region?: string; credentialsLifetimeSeconds?: number } = {}) {
+export async function startAwsToGcp(
+  options: {
+    region?: string;
+    credentialsLifetimeSeconds?: number;
+    /** More options for the fake IMDS (e.g. `secrets`). */
+    ec2?: FakeEc2MetadataOptions;
+    /** More options for the fake Google STS (e.g. `accessTokens`). */
+    google?: Partial<FakeGoogleStsOptions>;
+    /** Secrets of AWS access keys issued elsewhere (an ECS fake, say) that Google STS should also accept. */
+    moreAwsSecrets?: (accessKeyId: string) => string | undefined;
+  } = {},
+) {
   await isolateAwsEnvironment();
-  const ec2 = await createFakeEc2Metadata({ region: options.region ?? "eu-west-3", availabilityZone: "eu-west-3-par-1a", credentialsLifetimeSeconds: options.credentialsLifetimeSeconds });
-  const google = await createFakeGoogleSts({ audience: AUDIENCE, awsSecrets: (id) => ec2.lookupSecret(id), serviceAccounts: [SERVICE_ACCOUNT] });
+  const ec2 = await createFakeEc2Metadata({ region: options.region ?? "eu-west-3", availabilityZone: "eu-west-3-par-1a", credentialsLifetimeSeconds: options.credentialsLifetimeSeconds, ...options.ec2 });
+  const google = await createFakeGoogleSts({
+    audience: AUDIENCE,
+    awsSecrets: (id) => ec2.lookupSecret(id) ?? options.moreAwsSecrets?.(id),
+    serviceAccounts: [SERVICE_ACCOUNT],
+    ...options.google,
+  });
   vi.stubEnv("AWS_EC2_METADATA_SERVICE_ENDPOINT", ec2.url);
   return {
     ec2,

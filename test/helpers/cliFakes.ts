@@ -6,8 +6,11 @@ import { createFakeAwsSts, createFakeGcpMetadataServer } from "../../src/testing
 export const ROLE_ARN = "arn:aws:iam::123456789012:role/gcp-reader";
 
 /** A GCP workload's fakes for CLI tests: metadata server, STS, a scratch directory, and the flags/env that point the CLI at them. */
-export async function startCliFakes(stsOptions: Parameters<typeof createFakeAwsSts>[0] = {}) {
-  const metadata = await createFakeGcpMetadataServer();
+export async function startCliFakes(
+  stsOptions: Parameters<typeof createFakeAwsSts>[0] = {},
+  metadataOptions: Parameters<typeof createFakeGcpMetadataServer>[0] = {},
+) {
+  const metadata = await createFakeGcpMetadataServer(metadataOptions);
   const sts = await createFakeAwsSts({ identityProviders: [metadata], ...stsOptions });
   const dir = await mkdtemp(join(tmpdir(), "ccc-cli-"));
   const cacheDir = join(dir, "cache");

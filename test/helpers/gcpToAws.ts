@@ -9,8 +9,11 @@ export const ASSUME = (req: { action?: string }) => req.action === "AssumeRoleWi
  * A fake GCP metadata server and a fake STS that trusts its tokens, with GCE_METADATA_HOST pointing
  * at the metadata server, and a factory for providers aimed at the fake STS.
  */
-export async function startGcpToAws(stsOptions: Parameters<typeof createFakeAwsSts>[0] = {}) {
-  const metadata = await createFakeGcpMetadataServer();
+export async function startGcpToAws(
+  stsOptions: Parameters<typeof createFakeAwsSts>[0] = {},
+  metadataOptions: Parameters<typeof createFakeGcpMetadataServer>[0] = {},
+) {
+  const metadata = await createFakeGcpMetadataServer(metadataOptions);
   const sts = await createFakeAwsSts({ identityProviders: [metadata], ...stsOptions });
   vi.stubEnv("GCE_METADATA_HOST", metadata.host);
   return {
