@@ -1,6 +1,6 @@
 import { AWS_CREDENTIALS_OPTIONS, awsCredentialsCacheKey } from "./awsCredentialsOptions.js";
 import { parseCommandArgs } from "./commandSpec.js";
-import { defaultCacheDir, readCachedCredentials } from "./openCredentialCache.js";
+import { defaultCacheDir, readCachedCredentials } from "./credentialCacheEntry.js";
 
 /**
  * The output of `aws-credentials` when its cache holds fresh credentials, else undefined. This is

@@ -119,6 +119,7 @@ describe("cross-cloud-credentials aws-credentials", () => {
     const loaded = await readFile(hit, "utf8");
     expect(loaded).toContain("dist/cli.cjs");
     expect(loaded).not.toMatch(/@aws-sdk|@smithy|google-auth-library|gaxios/);
+    expect(loaded).not.toMatch(/dist\/main-/); // the rest of the CLI is not even read
   });
 
   it("bypasses the cache with --no-cache, with the same output format", async () => {

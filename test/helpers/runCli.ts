@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 export const CLI = `${ROOT}dist/cli.cjs`;
 const HOOKS = fileURLToPath(new URL("./recordLoadedModules.mjs", import.meta.url));
+const REQUIRE_HOOK = fileURLToPath(new URL("./recordRequiredModules.cjs", import.meta.url));
 
 export interface CliResult {
   code: number;
@@ -38,7 +39,7 @@ export function runCommand(file: string, args: string[], env: Record<string, str
 /** Runs the built CLI (dist/cli.cjs) in a fresh Node process with a clean environment plus `env`. */
 export function runCli(args: string[], env: Record<string, string> = {}, options: { recordModulesTo?: string } = {}): Promise<CliResult> {
   const hook = options.recordModulesTo
-    ? ["--import", `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(new URL(`file://${HOOKS}`).href)});`]
+    ? ["--require", REQUIRE_HOOK, "--import", `data:text/javascript,import{register}from"node:module";register(${JSON.stringify(new URL(`file://${HOOKS}`).href)});`]
     : [];
   return runCommand(process.execPath, [...hook, CLI, ...args], cleanEnv({ ...env, ...(options.recordModulesTo ? { RECORD_LOADED_MODULES: options.recordModulesTo } : {}) }));
 }

@@ -3,7 +3,8 @@ import type { FromGcpServiceAccountInit } from "../../aws/resolveFromGcpServiceA
 import { ExitCode } from "../exitCode.js";
 import { AWS_CREDENTIALS_OPTIONS, awsCredentialsCacheKey } from "../awsCredentialsOptions.js";
 import { tokenSourceFrom } from "../tokenSourceFrom.js";
-import { defaultCacheDir, openCredentialCache, type CachedCredentials } from "../openCredentialCache.js";
+import { defaultCacheDir, type CachedCredentials } from "../credentialCacheEntry.js";
+import { openCredentialCache } from "../openCredentialCache.js";
 import type { CliIo, CommandSpec, OptionValues } from "../commandSpec.js";
 
 export const awsCredentialsCommand: CommandSpec = {
