@@ -1,3 +1,4 @@
+import { createRequire } from "node:module";
 import type { AssumeRoleWithWebIdentityCommandOutput, STSClient, STSClientConfig } from "@aws-sdk/client-sts";
 import type { AwsCredentialIdentity } from "@smithy/types";
 import type { FromGcpServiceAccountSettings } from "./resolveFromGcpServiceAccountInit.js";
@@ -20,22 +21,21 @@ export type StsExchange = (token: string, roleSessionName: string) => Promise<Aw
  * applies its own retry policy.
  */
 export function createStsExchange(settings: FromGcpServiceAccountSettings): StsExchange {
-  let client: Promise<{ sts: typeof import("@aws-sdk/client-sts"); client: STSClient }> | undefined;
-  const getClient = () =>
-    (client ??= import("@aws-sdk/client-sts").then((sts) => ({
-      sts,
-      client: new sts.STSClient({
-        ...settings.clientConfig,
-        requestHandler: requestHandlerFor(settings.clientConfig.requestHandler),
-        maxAttempts: 1,
-      }),
-    })).catch((error: unknown) => {
-      client = undefined;
-      throw error;
-    }));
+  let loaded: { sts: typeof import("@aws-sdk/client-sts"); client: STSClient } | undefined;
+  const getClient = () => {
+    if (!loaded) {
+      // require, not import(): Node 20 would run the SDK's CommonJS files through its ESM translator (~35 ms per cold start).
+      const sts = createRequire(import.meta.url)("@aws-sdk/client-sts") as typeof import("@aws-sdk/client-sts");
+      loaded = {
+        sts,
+        client: new sts.STSClient({ ...settings.clientConfig, requestHandler: requestHandlerFor(settings.clientConfig.requestHandler), maxAttempts: 1 }),
+      };
+    }
+    return loaded;
+  };
 
   return async (token, roleSessionName) => {
-    const { sts, client } = await getClient();
+    const { sts, client } = getClient();
     const output: AssumeRoleWithWebIdentityCommandOutput = await client.send(
       new sts.AssumeRoleWithWebIdentityCommand({
         RoleArn: settings.roleArn,

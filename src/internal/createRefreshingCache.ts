@@ -86,10 +86,12 @@ export function createRefreshingCache<T extends { expiration?: Date }>(
     if (now < nextRefreshAt) return cached.value;
 
     if (remainingMs > Math.min(MANDATORY_WINDOW_MAX_MS, lifetimeMs / 6)) {
-      logger?.debug?.(`cross-cloud-credentials: ${what} in advisory window, refreshing in the background`);
-      refresh().catch((error: unknown) => {
-        logger?.debug?.(`cross-cloud-credentials: background refresh of ${what} failed (${codeOf(error)}), keeping cached`);
-      });
+      if (!inFlight) {
+        logger?.debug?.(`cross-cloud-credentials: ${what} in advisory window, refreshing in the background`);
+        refresh().catch((error: unknown) => {
+          logger?.debug?.(`cross-cloud-credentials: background refresh of ${what} failed (${codeOf(error)}), keeping cached`);
+        });
+      }
       return cached.value;
     }
 
