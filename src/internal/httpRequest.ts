@@ -37,7 +37,7 @@ export class HttpNetworkError extends Error {
 export async function httpRequest(url: string, options: HttpRequestOptions): Promise<HttpResponse> {
   const maxBodyBytes = options.maxBodyBytes ?? 1 << 20;
   // Loaded on first use: the CLI's cached path and the package root never pay for http, https and tls.
-  const client = url.startsWith("https:") ? await import("node:https") : await import("node:http");
+  const client = (url.startsWith("https:") ? await import("node:https") : await import("node:http")).default;
   return new Promise((resolve, reject) => {
     // Headers are set one by one rather than passed in the options: NODE_DEBUG=http prints the options,
     // and these headers carry metadata session tokens.
