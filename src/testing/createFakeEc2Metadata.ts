@@ -5,7 +5,7 @@ import {
   checkSeconds,
   createRotatingAwsCredentials,
   formatRfc3339Seconds,
-  type AwsRoleCredentials,
+  type AwsCredentialsEndpoint,
   type AwsSecretsFactory,
 } from "./rotatingAwsCredentials.js";
 
@@ -30,19 +30,13 @@ export interface FakeEc2MetadataOptions {
  * request: `"PutToken"`, `"GetRoleName"`, `"GetCredentials"`, `"GetRegion"`, `"GetAvailabilityZone"`,
  * `"GetIdentityDocument"` (e.g. `failNext({ status: 500, match: (r) => r.action === "GetCredentials" })`).
  */
-export interface FakeEc2Metadata extends FakeHttpServer {
+export interface FakeEc2Metadata extends FakeHttpServer, AwsCredentialsEndpoint {
   /** The role name served. */
   readonly roleName: string;
   /** The region served. */
   readonly region: string;
-  /** Every set of role credentials minted, oldest first (a set is reused until 1/4 of its lifetime is left). */
-  readonly issuedCredentials: AwsRoleCredentials[];
-  /** Secret access key of credentials this fake issued, or `undefined`: pass to SigV4-verifying fakes. */
-  lookupSecret(accessKeyId: string): string | undefined;
   /** The `PUT /latest/api/token` requests, failed ones included. */
   tokenPuts(): RecordedRequest[];
-  /** The `GET …/iam/security-credentials/<role>` requests, failed ones included. */
-  credentialGets(): RecordedRequest[];
 }
 
 const TOKEN_PATH = "/latest/api/token";

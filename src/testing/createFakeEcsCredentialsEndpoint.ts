@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
-import { startFakeHttpServer, type FakeHttpServer, type FakeResponse, type RecordedRequest } from "./fakeHttpServer.js";
+import { startFakeHttpServer, type FakeHttpServer, type FakeResponse } from "./fakeHttpServer.js";
 import {
   checkSeconds,
   createRotatingAwsCredentials,
   formatRfc3339Seconds,
-  type AwsRoleCredentials,
+  type AwsCredentialsEndpoint,
   type AwsSecretsFactory,
 } from "./rotatingAwsCredentials.js";
 
@@ -25,17 +25,11 @@ export interface FakeEcsCredentialsEndpointOptions {
 }
 
 /** A running fake ECS / EKS Pod Identity container credentials endpoint. */
-export interface FakeEcsCredentialsEndpoint extends FakeHttpServer {
+export interface FakeEcsCredentialsEndpoint extends FakeHttpServer, AwsCredentialsEndpoint {
   /** A credentials path like ECS's, `/v2/credentials/<uuid>` (any GET path is served, though). */
   readonly relativeUri: string;
   /** `url` + `relativeUri`: the value for `AWS_CONTAINER_CREDENTIALS_FULL_URI`. */
   readonly fullUri: string;
-  /** Every set of role credentials minted, oldest first (a set is reused until 1/4 of its lifetime is left). */
-  readonly issuedCredentials: AwsRoleCredentials[];
-  /** Secret access key of credentials this fake issued, or `undefined`: pass to SigV4-verifying fakes. */
-  lookupSecret(accessKeyId: string): string | undefined;
-  /** The `GET` requests for credentials, failed ones included. */
-  credentialGets(): RecordedRequest[];
 }
 
 const json = (status: number, body: object): FakeResponse => ({

@@ -26,7 +26,7 @@ export { createFakeEc2Metadata } from "./createFakeEc2Metadata.js";
 export type { FakeEc2Metadata, FakeEc2MetadataOptions } from "./createFakeEc2Metadata.js";
 export { createFakeEcsCredentialsEndpoint } from "./createFakeEcsCredentialsEndpoint.js";
 export type { FakeEcsCredentialsEndpoint, FakeEcsCredentialsEndpointOptions } from "./createFakeEcsCredentialsEndpoint.js";
-export type { AwsRoleCredentials, AwsSecretsFactory } from "./rotatingAwsCredentials.js";
+export type { AwsCredentialsEndpoint, AwsRoleCredentials, AwsSecretsFactory } from "./rotatingAwsCredentials.js";
 export { createFakeGoogleSts } from "./createFakeGoogleSts.js";
 export type {
   AcceptedTokenExchange,

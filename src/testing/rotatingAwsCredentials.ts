@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { RecordedRequest } from "./fakeHttpServer.js";
 
 /** Temporary AWS credentials handed out by a credentials endpoint fake (EC2 instance role, container role). */
 export interface AwsRoleCredentials {
@@ -29,6 +30,16 @@ export interface RotatingAwsCredentials {
   current(): AwsRoleCredentials;
   /** The secret of a set minted here (expired ones included), or `undefined`. */
   lookupSecret(accessKeyId: string): string | undefined;
+}
+
+/** What every fake AWS credentials endpoint (EC2 IMDS, ECS / EKS Pod Identity) exposes about what it issued. */
+export interface AwsCredentialsEndpoint {
+  /** Every set of role credentials minted, oldest first (a set is reused until 1/4 of its lifetime is left). */
+  readonly issuedCredentials: AwsRoleCredentials[];
+  /** Secret access key of credentials this fake issued, or `undefined`: pass to SigV4-verifying fakes. */
+  lookupSecret(accessKeyId: string): string | undefined;
+  /** The requests for credentials, failed ones included. */
+  credentialGets(): RecordedRequest[];
 }
 
 const ACCESS_KEY_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
