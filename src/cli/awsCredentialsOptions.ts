@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { resolve } from "node:path";
 import type { OptionSpec, OptionValues } from "./commandSpec.js";
 import { TOKEN_SOURCE_OPTIONS } from "./tokenSourceOptions.js";
 
@@ -17,11 +18,23 @@ export const AWS_CREDENTIALS_OPTIONS: OptionSpec[] = [
 
 /** The options (and environment variables) whose values change the credentials. */
 const KEYED_OPTIONS = ["role-arn", "audience", "role-session-name", "duration-seconds", "region", "sts-endpoint", "token-source", "token-file"];
-const KEYED_ENV = ["AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ENDPOINT_URL_STS", "GCE_METADATA_HOST"];
+const KEYED_ENV = [
+  "AWS_REGION",
+  "AWS_DEFAULT_REGION",
+  "AWS_ENDPOINT_URL",
+  "AWS_ENDPOINT_URL_STS",
+  "GCE_METADATA_HOST",
+  // which Google identity --token-source adc uses
+  "GOOGLE_APPLICATION_CREDENTIALS",
+  "CLOUDSDK_CONFIG",
+];
 
-/** The cache key of an `aws-credentials` invocation. */
+/** The cache key of an `aws-credentials` invocation: every option and environment variable that changes the credentials. */
 export function awsCredentialsCacheKey(values: OptionValues, env: NodeJS.ProcessEnv = process.env): string {
-  const keyed: unknown[] = KEYED_OPTIONS.map((name) => [name, values[name] ?? null]);
+  const keyed: unknown[] = KEYED_OPTIONS.map((name) => {
+    const value = values[name];
+    return [name, name === "token-file" && typeof value === "string" ? resolve(value) : (value ?? null)];
+  });
   keyed.push(["env", KEYED_ENV.map((name) => env[name] ?? null)]);
   return createHash("sha256").update(JSON.stringify(keyed)).digest("hex").slice(0, 32);
 }

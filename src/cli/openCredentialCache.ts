@@ -1,5 +1,6 @@
 import { constants } from "node:fs";
-import { mkdir, open, rename, stat, unlink } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { mkdir, open, readFile, rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { sleep } from "../internal/sleep.js";
 import { checkCacheDirectory, entryPath, readEntry, type CacheEntry, type CachedCredentials } from "./credentialCacheEntry.js";
@@ -39,9 +40,11 @@ export async function openCredentialCache(dir: string) {
   /** Runs `fn` holding the key's lock; waits for a live holder, breaks a stale one. */
   const withLock = async <T>(key: string, fn: () => Promise<T>, whileWaiting: () => Promise<T | undefined>): Promise<T> => {
     const lock = join(dir, `aws-${key}.lock`);
+    const nonce = `${process.pid}.${randomUUID()}`;
     for (;;) {
       try {
         const handle = await open(lock, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+        await handle.writeFile(nonce);
         await handle.close();
         break;
       } catch (error) {
@@ -55,7 +58,8 @@ export async function openCredentialCache(dir: string) {
     try {
       return await fn();
     } finally {
-      await unlink(lock).catch(() => undefined);
+      // Only our own lock: if ours was broken as stale meanwhile, the file there is someone else's.
+      if ((await readFile(lock, "utf8").catch(() => "")) === nonce) await unlink(lock).catch(() => undefined);
     }
   };
 

@@ -28,8 +28,17 @@ export function awsExternalAccountClient(options: AwsExternalAccountOptions): Aw
   class FederatedAwsClient extends GoogleAwsClient {
     #failedRefreshes = 0;
     #retryAfter = 0;
+    // google-auth-library 10 shares one in-flight refresh between concurrent callers; 9.x does not.
+    #pending: ReturnType<AwsClient["refreshAccessTokenAsync"]> | undefined;
 
-    protected override async refreshAccessTokenAsync(): ReturnType<AwsClient["refreshAccessTokenAsync"]> {
+    protected override refreshAccessTokenAsync(): ReturnType<AwsClient["refreshAccessTokenAsync"]> {
+      this.#pending ??= this.#refresh().finally(() => {
+        this.#pending = undefined;
+      });
+      return this.#pending;
+    }
+
+    async #refresh(): ReturnType<AwsClient["refreshAccessTokenAsync"]> {
       const cached = (this as unknown as { cachedAccessToken?: Credentials | null }).cachedAccessToken;
       const usable = () => cached?.expiry_date != null && cached.expiry_date - Date.now() >= MIN_REMAINING_VALIDITY_MS;
       if (usable() && Date.now() < this.#retryAfter) return { ...cached };

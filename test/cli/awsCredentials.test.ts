@@ -44,12 +44,30 @@ describe("cross-cloud-credentials aws-credentials", () => {
     expect((await readdir(fakes.cacheDir)).filter((f) => f.endsWith(".lock") || f.endsWith(".tmp"))).toEqual([]);
   });
 
-  it("keys the cache by every option that changes the result", async () => {
-    await runCli(fakes.credentialArgs(), fakes.env);
-    await runCli(fakes.credentialArgs("--duration-seconds", "900"), fakes.env);
-    await runCli(fakes.credentialArgs("--role-session-name", "other"), fakes.env);
-    await runCli(fakes.credentialArgs("--audience", "other-audience"), fakes.env);
-    expect(assumeCalls()).toBe(4);
+  it("keys the cache by every option and environment variable that changes the result", async () => {
+    const variants: Array<[string[], Record<string, string>]> = [
+      [[], {}],
+      [["--duration-seconds", "900"], {}],
+      [["--role-session-name", "other"], {}],
+      [["--audience", "other-audience"], {}],
+      [["--region", "eu-west-1"], {}],
+      [[], { AWS_REGION: "eu-west-2" }],
+      [[], { AWS_DEFAULT_REGION: "eu-west-3" }],
+      [[], { AWS_ENDPOINT_URL: "http://127.0.0.1:9" }],
+      [[], { GOOGLE_APPLICATION_CREDENTIALS: "/somewhere/else.json" }],
+      [[], { CLOUDSDK_CONFIG: "/another/gcloud" }],
+    ];
+    const printed = new Set<string>();
+    for (const [args, env] of variants) {
+      const result = await runCli(fakes.credentialArgs(...args), { ...fakes.env, ...env });
+      expect(result.code, `${args.join(" ")} ${JSON.stringify(env)}`).toBe(0);
+      printed.add(JSON.parse(result.stdout).AccessKeyId);
+    }
+    expect(printed.size).toBe(variants.length); // each variant fetched its own credentials
+    expect(assumeCalls()).toBe(variants.length);
+    const again = await runCli(fakes.credentialArgs("--region", "eu-west-1"), fakes.env);
+    expect(printed.has(JSON.parse(again.stdout).AccessKeyId)).toBe(true); // and each is cached under its own key
+    expect(assumeCalls()).toBe(variants.length);
   });
 
   it("replaces a corrupt cache file", async () => {

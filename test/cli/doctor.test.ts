@@ -22,6 +22,22 @@ describe("cross-cloud-credentials doctor", () => {
     expect(result.stdout).toContain("this machine is on neither cloud");
   });
 
+  it("off both clouds exits 1 even when AWS_REGION is set (a region is no AWS identity)", async () => {
+    const result = await runCli(["doctor"], { AWS_REGION: "eu-west-1" });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toMatch(/- aws-identity\s+no AWS credentials/);
+    expect(result.stdout).toContain("this machine is on neither cloud");
+  });
+
+  it("reports bad options as usage errors before probing anything", async () => {
+    const badProject = await runCli(["doctor", "--project-number", "abc", "--pool-id", "aws-pool", "--provider-id", "aws-provider"]);
+    expect(badProject.code).toBe(2);
+    expect(badProject.stderr).toContain("--project-number must be the project's number");
+    const badRole = await runCli(["doctor", "--role-arn", "arn:aws:iam::1:role/x"]);
+    expect(badRole.code).toBe(2);
+    expect(badRole.stderr).toContain("--role-arn must look like");
+  });
+
   it("names the mismatching condition key and the value to set when the trust policy pins another audience", async () => {
     fakes = await startCliFakes({ trustPolicy: awsTrustPolicy({ serviceAccountUniqueId: "108123456789012345678" }) });
     const result = await runCli(doctorArgs(fakes, "--audience", "my-audience"), fakes.env);

@@ -25,7 +25,7 @@ describe("awsExternalAccountClient across the google-auth-library peer range (bu
     await Promise.all([ec2.close(), google.close()]);
   });
 
-  it.each(versions)("google-auth-library $name: the storage client sends the impersonated token", async ({ path, version, client }) => {
+  it.each(versions)("google-auth-library $name: 100 concurrent callers share one exchange, and the storage client sends the impersonated token", async ({ path, version, client }) => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith("AWS_")));
     const { stdout } = await run(process.execPath, ["--require", fixture("useGoogleAuthLibrary.cjs"), fixture("listBucketsWithFederation.cjs")], {
       cwd: root,
@@ -46,5 +46,7 @@ describe("awsExternalAccountClient across the google-auth-library peer range (bu
     expect(impersonated).toHaveLength(1);
     expect(google.apiCalls.map((c) => c.bearer)).toEqual([impersonated[0]]);
     expect(google.acceptedExchanges[0]).toMatchObject({ accessKeyId: ec2.issuedCredentials[0]!.accessKeyId, region: "eu-west-3" });
+    // google-auth-library 9 shares no in-flight refresh: ours must (100 concurrent callers, 1 of each upstream call).
+    expect([google.exchanges, google.impersonations, ec2.credentialGets().length]).toEqual([1, 1, 1]);
   });
 });

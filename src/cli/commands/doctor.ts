@@ -1,3 +1,5 @@
+import { fromGcpServiceAccount } from "../../aws/fromGcpServiceAccount.js";
+import { resolveAwsSourceOptions, resolveWorkloadIdentityProvider } from "../../gcp/resolveAwsExternalAccountOptions.js";
 import type { CommandSpec, OptionValues } from "../commandSpec.js";
 import { checkAwsToGcp } from "../doctor/checkAwsToGcp.js";
 import { checkGcpToAws } from "../doctor/checkGcpToAws.js";
@@ -25,10 +27,17 @@ export const doctorCommand: CommandSpec = {
     CREDENTIAL_CONFIG_OPTION,
     { name: "json", type: "flag", description: "print the checks as JSON" },
   ],
+  flagNames: { serviceAccountEmail: "service-account", awsRegion: "region", roleArn: "role-arn" },
   async run(values, io) {
     const tokenSource = values["role-arn"] ? tokenSourceFrom(values) : undefined;
     const workloadIdentity = await workloadIdentityFrom(values);
     const wantsAwsToGcp = Object.values(workloadIdentity).some((v) => v !== undefined);
+    // Bad options are usage errors (exit 2), found before any probe.
+    if (tokenSource) fromGcpServiceAccount(gcpToAwsInit(values, tokenSource));
+    if (wantsAwsToGcp) {
+      resolveWorkloadIdentityProvider("doctor", workloadIdentity);
+      resolveAwsSourceOptions("doctor", { awsRegion: values.region as string | undefined });
+    }
 
     const [gcp, aws] = await Promise.all([detectGcp(), detectAws()]);
     const checks: DoctorCheck[] = [gcp, aws];

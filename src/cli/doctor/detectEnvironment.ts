@@ -40,8 +40,12 @@ export async function detectAws(): Promise<DoctorCheck> {
   const source = env.AWS_ACCESS_KEY_ID ? "environment variables (AWS_ACCESS_KEY_ID)" : env.AWS_PROFILE ? `profile ${env.AWS_PROFILE}` : SOURCE_BY_KIND[kind];
   let region = regionFromEnv();
   if (source === SOURCE_BY_KIND.instance) {
+    // Probe IMDS even when AWS_REGION is set: a region alone is no AWS identity.
     try {
-      region ??= (await createImdsSession().get("/latest/meta-data/placement/region")).trim();
+      const imds = createImdsSession();
+      const role = (await imds.get("/latest/meta-data/iam/security-credentials/")).split("\n")[0]?.trim();
+      if (!role) throw new Error("IMDS lists no instance profile role");
+      region ??= (await imds.get("/latest/meta-data/placement/region")).trim();
     } catch (error) {
       return { check: "aws-identity", status: "skip", detail: `no AWS credentials in the environment and no EC2 instance metadata (${(error as Error).message})` };
     }
