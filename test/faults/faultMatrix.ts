@@ -3,6 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { ErrorCode } from "../../src/index.js";
 import { captureLogger, causeChainText } from "../helpers/leaks.js";
 import { runCli } from "../helpers/runCli.js";
+import { withoutNockInterceptor } from "../helpers/withoutNockInterceptor.js";
 import { findLeaks, leakExcerpts, MARKER } from "./plantedSecrets.js";
 
 /** The upstream a row injects its fault into, in the order of the table. */
@@ -176,6 +177,7 @@ function outcomeOf(settled: Settled): string {
  */
 export function describeFaults<E, R extends FaultRow<E>>(path: FaultPath, harness: FaultHarness<E, R>, rows: readonly R[]): void {
   describe(path, () => {
+    withoutNockInterceptor();
     rows.forEach((row, index) => {
       it(row.fault, { timeout: CALL_CAP_MS + 15_000 }, async ({ task }) => {
         // The library's copy starts last, so the process-wide env stubs point at it.

@@ -10,6 +10,9 @@ import { startPlantedAwsToGcp, type AwsToGcpFaultEnv } from "./awsToGcpHarness.j
 import { captureProcessOutput, DEBUG_ENV } from "./faultMatrix.js";
 import { startPlantedGcpToAws, type GcpToAwsFaultEnv } from "./gcpToAwsHarness.js";
 import { findLeaks, leakKinds, MARKER } from "./plantedSecrets.js";
+import { withoutNockInterceptor } from "../helpers/withoutNockInterceptor.js";
+
+withoutNockInterceptor();
 
 /** Environment variables that switch on google-auth-library / gcp-metadata (google-logging-utils) or Node debug output. */
 const LOGGING_SWITCHES = ["GOOGLE_SDK_NODE_LOGGING", "DEBUG", "NODE_DEBUG"];

@@ -1,16 +1,12 @@
 import fc from "fast-check";
-import nock from "nock";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { CrossCloudCredentialsError, awsExternalAccountClient } from "../../src/index.js";
 import { createFakeEc2Metadata, createFakeGoogleSts, type FakeGoogleSts } from "../../src/testing/index.js";
 import { AUDIENCE, SERVICE_ACCOUNT, isolateAwsEnvironment } from "../helpers/awsToGcp.js";
 import { ASSUME, startGcpToAws, type GcpToAws } from "../helpers/gcpToAws.js";
+import { withoutNockInterceptor } from "../helpers/withoutNockInterceptor.js";
 
-// Arbitrary answers cut connections mid-response, which nock's socket interceptor does not survive
-// (an uncaught "stream does not exist" from @mswjs/interceptors). This file only talks to its own
-// loopback fakes, so it runs without the interceptor.
-beforeAll(() => nock.restore());
-afterAll(() => nock.activate());
+withoutNockInterceptor();
 
 /** Longest a call may take on a bad answer: retries sleep a few hundred ms; google-auth-library's 5xx retries 2.1 s. */
 const HANG_MS = 10_000;

@@ -2,6 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import type { RecordedRequest } from "../../src/testing/index.js";
 import { ASSUME, startGcpToAws, type GcpToAws } from "../helpers/gcpToAws.js";
 import { MINUTE, MIN_REMAINING_MS, requestsBetween, runSoak, type FaultKind } from "./simulation.js";
+import { withoutNockInterceptor } from "../helpers/withoutNockInterceptor.js";
+
+withoutNockInterceptor();
 
 /** Replay a run with SOAK_SEED=<seed>. */
 const SEED = Number(process.env.SOAK_SEED ?? 20_261_101);
