@@ -7,9 +7,10 @@ import { detectAws, detectGcp } from "../doctor/detectEnvironment.js";
 import type { DoctorCheck } from "../doctor/DoctorCheck.js";
 import { ExitCode } from "../exitCode.js";
 import { tokenSourceFrom } from "../tokenSourceFrom.js";
-import { TOKEN_SOURCE_OPTIONS } from "../tokenSourceOptions.js";
+import { AWS_CREDENTIALS_OPTIONS } from "../awsCredentialsOptions.js";
 import { CREDENTIAL_CONFIG_OPTION, WORKLOAD_IDENTITY_OPTIONS, workloadIdentityFrom } from "../workloadIdentityOptions.js";
 
+const GCP_TO_AWS_OPTIONS = new Set(["role-arn", "audience", "duration-seconds", "region", "sts-endpoint", "token-source", "token-file"]);
 const MARK = { ok: "✔", warn: "!", fail: "✘", skip: "-" } as const;
 
 export const doctorCommand: CommandSpec = {
@@ -17,12 +18,12 @@ export const doctorCommand: CommandSpec = {
   summary:
     "Find out where this runs (GCP metadata server? AWS identity?), decode what AWS will compare in the trust policy,\ntry each exchange whose options are given, and print one line per check with a fix for each failure.",
   options: [
-    { name: "role-arn", placeholder: "ARN", description: "GCP → AWS: try assuming this role (and probe the trust policy's audience pinning)" },
-    { name: "audience", placeholder: "AUD", description: "GCP → AWS: audience of the ID token; default sts.amazonaws.com" },
-    { name: "duration-seconds", type: "integer", placeholder: "S", description: "GCP → AWS: session length to try; default 3600" },
-    { name: "region", placeholder: "REGION", description: "AWS region (STS region for GCP → AWS)" },
-    { name: "sts-endpoint", placeholder: "URL", description: "GCP → AWS: STS endpoint" },
-    ...TOKEN_SOURCE_OPTIONS,
+    // aws-credentials' own definitions, optional here: with --role-arn, doctor tries that exchange.
+    ...AWS_CREDENTIALS_OPTIONS.filter((o) => GCP_TO_AWS_OPTIONS.has(o.name)).map((o) => ({
+      ...o,
+      required: false,
+      description: o.name === "region" ? "AWS region: the STS region for GCP → AWS, the signing region for AWS → GCP" : `GCP → AWS: ${o.description}`,
+    })),
     ...WORKLOAD_IDENTITY_OPTIONS.map((o) => ({ ...o, description: `AWS → GCP: ${o.description}` })),
     CREDENTIAL_CONFIG_OPTION,
     { name: "json", type: "flag", description: "print the checks as JSON" },
